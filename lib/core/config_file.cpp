@@ -1,0 +1,127 @@
+#include "core/config_file.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+
+namespace cdcctl {
+
+namespace fs = std::filesystem;
+
+fs::path default_config_path(const EnvLookup& env) {
+  if (auto explicit_path = env("CDCCTL_CONFIG"); explicit_path && !explicit_path->empty()) {
+    return *explicit_path;
+  }
+  fs::path dir;
+  if (auto xdg = env("XDG_CONFIG_HOME"); xdg && !xdg->empty()) {
+    dir = fs::path(*xdg) / "cdcctl";
+  } else if (auto home = env("HOME"); home && !home->empty()) {
+    dir = fs::path(*home) / ".config" / "cdcctl";
+  } else {
+    dir = fs::path(".cdcctl");
+  }
+  for (const char* name : {"config.yaml", "config.yml", "config.json"}) {
+    std::error_code ec;
+    if (fs::exists(dir / name, ec)) return dir / name;
+  }
+  return dir / "config.yaml";
+}
+
+namespace {
+
+std::string scalar_text(const YAML::Node& node, const std::string& where) {
+  if (!node.IsScalar()) throw Error::usage("invalid config file", where + " must be a single value");
+  return node.as<std::string>();
+}
+
+}  // namespace
+
+ConfigFile parse_config(std::string_view text, const std::string& origin) {
+  ConfigFile config;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw Error::usage("cannot parse config file " + origin, e.what(), "fix the YAML or remove the file");
+  }
+  if (!root || root.IsNull()) return config;
+  if (!root.IsMap()) throw Error::usage("invalid config file " + origin, "the top level must be a mapping");
+  if (auto current = root["current-context"]; current && !current.IsNull()) {
+    config.current_context = scalar_text(current, "current-context");
+  }
+  auto contexts = root["contexts"];
+  if (!contexts || contexts.IsNull()) return config;
+  if (!contexts.IsMap()) throw Error::usage("invalid config file " + origin, "'contexts' must be a mapping");
+  for (const auto& entry : contexts) {
+    const auto name = entry.first.as<std::string>();
+    ContextValues values;
+    if (entry.second.IsNull()) {
+      config.contexts[name] = values;
+      continue;
+    }
+    if (!entry.second.IsMap()) {
+      throw Error::usage("invalid config file " + origin, "context '" + name + "' must be a mapping");
+    }
+    for (const auto& setting : entry.second) {
+      const auto key = setting.first.as<std::string>();
+      if (key == "kafka") {
+        if (!setting.second.IsMap()) {
+          throw Error::usage("invalid config file " + origin,
+                             "contexts." + name + ".kafka must map librdkafka properties to values");
+        }
+        for (const auto& property : setting.second) {
+          const auto property_name = property.first.as<std::string>();
+          values["kafka." + property_name] =
+              scalar_text(property.second, "contexts." + name + ".kafka." + property_name);
+        }
+      } else {
+        values[key] = scalar_text(setting.second, "contexts." + name + "." + key);
+      }
+    }
+    config.contexts[name] = std::move(values);
+  }
+  return config;
+}
+
+std::string serialize_config(const ConfigFile& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "current-context" << YAML::Value << config.current_context;
+  out << YAML::Key << "contexts" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, values] : config.contexts) {
+    out << YAML::Key << name << YAML::Value << YAML::BeginMap;
+    bool has_kafka = false;
+    for (const auto& [key, value] : values) {
+      if (key.starts_with("kafka.")) {
+        has_kafka = true;
+        continue;
+      }
+      out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
+    }
+    if (has_kafka) {
+      out << YAML::Key << "kafka" << YAML::Value << YAML::BeginMap;
+      for (const auto& [key, value] : values) {
+        if (key.starts_with("kafka.")) {
+          out << YAML::Key << key.substr(6) << YAML::Value << YAML::DoubleQuoted << value;
+        }
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+ConfigFile load_config(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return {};
+  return parse_config(read_file(path), path.string());
+}
+
+void save_config(const fs::path& path, const ConfigFile& config) {
+  write_file_atomically(path, serialize_config(config));
+}
+
+}  // namespace cdcctl

@@ -1,0 +1,66 @@
+#include "core/secrets.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+namespace cdcctl {
+
+namespace {
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+}  // namespace
+
+bool is_secret_key(std::string_view key) {
+  const std::string k = lower(key);
+  constexpr std::array needles{"password", "passwd", "secret", "token", "credential",
+                               "sasl.jaas.config", "ssl.key", "api.key", "apikey",
+                               "private.key", "private-key"};
+  for (std::string_view needle : needles) {
+    if (k.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+nlohmann::json mask_secrets(const nlohmann::json& value) {
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : value) out.push_back(mask_secrets(item));
+    return out;
+  }
+  if (!value.is_object()) return value;
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, item] : value.items()) {
+    if (is_secret_key(key) && (item.is_string() || item.is_number())) {
+      out[key] = std::string(kMask);
+    } else if (item.is_string()) {
+      out[key] = mask_url_or_conninfo(item.get<std::string>());
+    } else {
+      out[key] = mask_secrets(item);
+    }
+  }
+  return out;
+}
+
+std::string mask_url_or_conninfo(std::string_view text) {
+  std::string out(text);
+  const std::string mask(kMask);
+  // scheme://user:password@host
+  static const std::regex userinfo(R"(([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*):([^@/\s]*)@)");
+  out = std::regex_replace(out, userinfo, "$1:" + mask + "@");
+  // password=... in a conninfo string (possibly quoted) or a URI query
+  static const std::regex quoted(R"((\bpassword\s*=\s*)'(?:[^'\\]|\\.)*')", std::regex::icase);
+  out = std::regex_replace(out, quoted, "$1" + mask);
+  static const std::regex bare(R"((\bpassword\s*=\s*)(?!\*{8})[^\s&']+)", std::regex::icase);
+  out = std::regex_replace(out, bare, "$1" + mask);
+  return out;
+}
+
+}  // namespace cdcctl

@@ -1,0 +1,193 @@
+#include "core/settings.hpp"
+
+#include <array>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/units.hpp"
+
+namespace cdcctl {
+
+namespace {
+
+constexpr std::array kSpecs{
+    SettingSpec{"connect-url", "CDCCTL_CONNECT_URL", "URL[,URL...]",
+                "Kafka Connect worker URL(s); the next is tried when one cannot be reached", ""},
+    SettingSpec{"connect-user", "CDCCTL_CONNECT_USER", "USER", "user for HTTP basic auth to Kafka Connect", ""},
+    SettingSpec{"connect-password-file", "CDCCTL_CONNECT_PASSWORD_FILE", "FILE",
+                "file holding the basic-auth password for Kafka Connect", ""},
+    SettingSpec{"connect-password", "CDCCTL_CONNECT_PASSWORD", "", "basic-auth password (environment or context only)",
+                "", false, false, true},
+    SettingSpec{"connect-token-file", "CDCCTL_CONNECT_TOKEN_FILE", "FILE",
+                "file holding a bearer token for Kafka Connect", ""},
+    SettingSpec{"connect-token", "CDCCTL_CONNECT_TOKEN", "", "bearer token (environment or context only)", "", false,
+                false, true},
+    SettingSpec{"cacert", "CDCCTL_CACERT", "FILE", "CA certificate(s) to verify TLS peers with", ""},
+    SettingSpec{"cert", "CDCCTL_CERT", "FILE", "client certificate for TLS", ""},
+    SettingSpec{"key", "CDCCTL_KEY", "FILE", "private key of the client certificate", ""},
+    SettingSpec{"insecure", "CDCCTL_INSECURE", "", "do not verify TLS certificates (dangerous)", "false", true, true},
+    SettingSpec{"bootstrap-servers", "CDCCTL_BOOTSTRAP_SERVERS", "HOST:PORT[,...]", "Kafka bootstrap servers", ""},
+    SettingSpec{"kafka-config-file", "CDCCTL_KAFKA_CONFIG_FILE", "FILE",
+                "librdkafka properties file (key=value lines, like kcat -F)", ""},
+    SettingSpec{"pg", "CDCCTL_PG", "CONNINFO|URI",
+                "PostgreSQL connection (libpq conninfo or URI); PG* variables and ~/.pgpass apply", ""},
+    SettingSpec{"timeout", "CDCCTL_TIMEOUT", "DURATION", "overall time limit for each operation", "30s"},
+};
+
+}  // namespace
+
+std::span<const SettingSpec> setting_specs() { return kSpecs; }
+
+const SettingSpec* find_setting(std::string_view key) {
+  for (const auto& spec : kSpecs) {
+    if (spec.key == key) return &spec;
+  }
+  return nullptr;
+}
+
+std::string_view source_name(SettingSource source) {
+  switch (source) {
+    case SettingSource::Flag: return "flag";
+    case SettingSource::Environment: return "environment";
+    case SettingSource::Context: return "context";
+    case SettingSource::Default: return "default";
+  }
+  return "?";
+}
+
+Settings resolve_settings(const SettingsInput& input) {
+  Settings settings;
+  const auto env = [&](const std::string& name) { return input.env ? input.env(name) : std::nullopt; };
+
+  if (input.context_flag && !input.context_flag->empty()) {
+    settings.context_name = *input.context_flag;
+    settings.context_source = SettingSource::Flag;
+  } else if (auto from_env = env("CDCCTL_CONTEXT"); from_env && !from_env->empty()) {
+    settings.context_name = *from_env;
+    settings.context_source = SettingSource::Environment;
+  } else if (!input.config.current_context.empty()) {
+    settings.context_name = input.config.current_context;
+    settings.context_source = SettingSource::Context;
+  }
+
+  const ContextValues* context = nullptr;
+  if (!settings.context_name.empty()) {
+    auto it = input.config.contexts.find(settings.context_name);
+    if (it == input.config.contexts.end()) {
+      throw Error::not_found("context '" + settings.context_name + "' not found", {},
+                             "list contexts with: cdcctl context list");
+    }
+    context = &it->second;
+  }
+
+  for (const auto& spec : kSpecs) {
+    const std::string key(spec.key);
+    if (auto flag = input.flags.find(key); flag != input.flags.end()) {
+      settings.values[key] = {flag->second, SettingSource::Flag};
+    } else if (auto from_env = env(std::string(spec.env)); from_env && !from_env->empty()) {
+      settings.values[key] = {*from_env, SettingSource::Environment};
+    } else if (context && context->contains(key)) {
+      settings.values[key] = {context->at(key), SettingSource::Context};
+    } else if (!spec.default_value.empty()) {
+      settings.values[key] = {std::string(spec.default_value), SettingSource::Default};
+    }
+  }
+  // librdkafka pass-through properties: context first, -X flags override.
+  if (context) {
+    for (const auto& [key, value] : *context) {
+      if (key.starts_with("kafka.")) settings.values[key] = {value, SettingSource::Context};
+    }
+  }
+  for (const auto& [key, value] : input.flags) {
+    if (key.starts_with("kafka.")) settings.values[key] = {value, SettingSource::Flag};
+  }
+  return settings;
+}
+
+std::optional<std::string> Settings::get(std::string_view key) const {
+  auto it = values.find(std::string(key));
+  if (it == values.end()) return std::nullopt;
+  return it->second.value;
+}
+
+bool Settings::get_bool(std::string_view key) const {
+  auto value = get(key);
+  if (!value) return false;
+  const auto& v = *value;
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty()) return false;
+  throw Error::usage("invalid value '" + v + "' for " + std::string(key), {}, "use true or false");
+}
+
+std::chrono::milliseconds Settings::timeout() const {
+  auto value = get("timeout");
+  return parse_duration(value ? *value : "30s");
+}
+
+std::vector<std::string> Settings::connect_urls() const {
+  std::vector<std::string> urls;
+  auto value = get("connect-url");
+  if (!value) return urls;
+  std::stringstream stream(*value);
+  std::string url;
+  while (std::getline(stream, url, ',')) {
+    while (!url.empty() && url.front() == ' ') url.erase(url.begin());
+    while (!url.empty() && (url.back() == ' ' || url.back() == '/')) url.pop_back();
+    if (url.empty()) continue;
+    if (url.find("://") == std::string::npos) url = "http://" + url;
+    urls.push_back(url);
+  }
+  return urls;
+}
+
+std::optional<std::string> Settings::connect_user() const { return get("connect-user"); }
+
+std::optional<std::string> Settings::connect_password() const {
+  if (auto file = get("connect-password-file")) return read_secret_file(*file);
+  return get("connect-password");
+}
+
+std::optional<std::string> Settings::connect_token() const {
+  if (auto file = get("connect-token-file")) return read_secret_file(*file);
+  return get("connect-token");
+}
+
+std::string Settings::pg_conninfo() const { return get("pg").value_or(""); }
+
+std::map<std::string, std::string> Settings::kafka_properties() const {
+  std::map<std::string, std::string> properties;
+  if (auto file = get("kafka-config-file")) properties = parse_properties(read_file(*file), *file);
+  for (const auto& [key, value] : values) {
+    if (key.starts_with("kafka.")) properties[key.substr(6)] = value.value;
+  }
+  if (auto bootstrap = get("bootstrap-servers")) properties["bootstrap.servers"] = *bootstrap;
+  return properties;
+}
+
+std::map<std::string, std::string> parse_properties(std::string_view text, const std::string& origin) {
+  std::map<std::string, std::string> properties;
+  std::istringstream stream{std::string(text)};
+  std::string line;
+  int number = 0;
+  while (std::getline(stream, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos) {
+      throw Error::usage("invalid properties file " + origin,
+                         "line " + std::to_string(number) + " has no '=' (expected key=value)");
+    }
+    auto key = line.substr(first, eq - first);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    auto value = line.substr(eq + 1);
+    auto value_start = value.find_first_not_of(" \t");
+    value = value_start == std::string::npos ? "" : value.substr(value_start);
+    properties[key] = value;
+  }
+  return properties;
+}
+
+}  // namespace cdcctl

@@ -1,0 +1,20 @@
+#pragma once
+// Durations ("90s", "2h", "1h30m", "250ms") and sizes ("512MB", "1.5GiB") as
+// operators type them in flags, and their human-readable forms.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cdcctl {
+
+// Throws Error (usage) with the offending text and the accepted forms.
+std::chrono::milliseconds parse_duration(std::string_view text);
+std::uint64_t parse_size(std::string_view text);
+
+// "1h30m", "45s", "250ms", "0s".
+std::string format_duration(std::chrono::milliseconds duration);
+// Binary units with one decimal: "0 B", "512 B", "1.5 KiB", "10.0 GiB".
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace cdcctl

@@ -1,0 +1,36 @@
+#pragma once
+// RAII ownership of librdkafka handles and a configuration builder with
+// clear errors for bad properties.
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace cdcctl::kafka {
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+struct MetadataDeleter {
+  void operator()(const rd_kafka_metadata_t* metadata) const { rd_kafka_metadata_destroy(metadata); }
+};
+
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
+
+// Builds a configuration; an unknown property or invalid value is a usage
+// error naming the property (values of secret properties are never shown).
+ConfPtr make_conf(const std::map<std::string, std::string>& properties);
+
+// A producer handle: the cheapest handle that can ask for metadata.
+KafkaPtr make_producer(const std::map<std::string, std::string>& properties);
+
+std::string librdkafka_version_text();
+
+}  // namespace cdcctl::kafka

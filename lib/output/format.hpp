@@ -1,0 +1,13 @@
+#pragma once
+#include <string_view>
+
+namespace cdcctl::output {
+
+// -o table|wide|json|yaml|name
+enum class Format { Table, Wide, Json, Yaml, Name };
+
+// Throws Error (usage) listing the accepted names.
+Format parse_format(std::string_view name);
+std::string_view format_name(Format format);
+
+}  // namespace cdcctl::output

@@ -1,0 +1,741 @@
+// Conformance tests for the Kafka Connect REST double: the status codes, bodies and
+// messages it answers must match shared/reference/kafka-connect-rest.md, because cdcctl's
+// tests trust it in place of a real worker.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "support/connect_double.hpp"
+
+namespace {
+
+using cdcctl::testsupport::ConnectDouble;
+using cdcctl::testsupport::ConnectDoubleOptions;
+using nlohmann::json;
+
+constexpr const char* kJson = "application/json";
+
+ConnectDoubleOptions with_version(const std::string& version) {
+  ConnectDoubleOptions options;
+  options.version = version;
+  return options;
+}
+
+// A running double and a client pointed at it.
+struct Worker {
+  explicit Worker(ConnectDoubleOptions options = {}) : connect(std::move(options)), http("127.0.0.1", connect.port()) {
+    http.set_read_timeout(10, 0);
+  }
+
+  httplib::Result post(const std::string& path, const json& body) { return http.Post(path, body.dump(), kJson); }
+  httplib::Result put(const std::string& path, const json& body) { return http.Put(path, body.dump(), kJson); }
+  httplib::Result patch(const std::string& path, const json& body) { return http.Patch(path, body.dump(), kJson); }
+
+  // Creates a connector and checks that the double accepted it.
+  void create(const json& request) {
+    const auto res = post("/connectors", request);
+    REQUIRE(res);
+    REQUIRE_MESSAGE(res->status == 201, res->body);
+  }
+
+  ConnectDouble connect;
+  httplib::Client http;
+};
+
+json file_source(const std::string& name, int tasks = 1) {
+  return {{"name", name},
+          {"config",
+           {{"connector.class", "org.apache.kafka.connect.file.FileStreamSourceConnector"},
+            {"file", "/tmp/in.txt"},
+            {"topic", "lines"},
+            {"tasks.max", std::to_string(tasks)}}}};
+}
+
+json file_sink(const std::string& name, const std::string& topics = "orders,customers") {
+  return {{"name", name}, {"config", {{"connector.class", "FileStreamSink"}, {"topics", topics}}}};
+}
+
+json body_of(const httplib::Result& res) {
+  REQUIRE(res);
+  return json::parse(res->body);
+}
+
+// Checks Connect's error entity: error_code always equals the HTTP status.
+void check_error(const httplib::Result& res, int status, const std::string& message) {
+  REQUIRE(res);
+  CHECK(res->status == status);
+  CHECK(res->get_header_value("Content-Type") == kJson);
+  const json body = json::parse(res->body);
+  CHECK(body["error_code"] == status);
+  CHECK(body["message"] == message);
+}
+
+void check_empty(const httplib::Result& res, int status) {
+  REQUIRE(res);
+  CHECK(res->status == status);
+  CHECK(res->body.empty());
+}
+
+const std::string kNotStopped =
+    "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
+    "specified connector by issuing a 'PUT' request to the '/connectors/src/stop' endpoint";
+
+// Sends raw bytes and returns the status line; httplib's client always adds Content-Length.
+std::string raw_status_line(int port, const std::string& request) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  std::string received;
+  char buffer[1024];
+  while (received.find("\r\n") == std::string::npos) {
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return received.substr(0, received.find("\r\n"));
+}
+
+}  // namespace
+
+TEST_SUITE("connect double") {
+  TEST_CASE("GET / reports the configured version and cluster id") {
+    ConnectDoubleOptions options = with_version("3.8.0");
+    options.kafka_cluster_id = "abc123";
+    Worker w(options);
+    const json info = body_of(w.http.Get("/"));
+    CHECK(info["version"] == "3.8.0");
+    CHECK(info["kafka_cluster_id"] == "abc123");
+    CHECK(info["commit"].get<std::string>().size() == 16);
+    CHECK(w.connect.url() == "http://127.0.0.1:" + std::to_string(w.connect.port()));
+    CHECK(w.connect.worker_id() == "127.0.0.1:" + std::to_string(w.connect.port()));
+  }
+
+  TEST_CASE("creating a connector answers 201 with Location and no tasks yet") {
+    Worker w;
+    const auto res = w.post("/connectors", file_source(" src ", 2));  // the name is trimmed
+    REQUIRE(res);
+    CHECK(res->status == 201);
+    CHECK(res->get_header_value("Location") == w.connect.url() + "/connectors/src");
+    const json info = json::parse(res->body);
+    CHECK(info["name"] == "src");
+    CHECK(info["config"]["name"] == "src");
+    CHECK(info["tasks"] == json::array());
+    CHECK(info["type"] == "source");
+
+    const json later = body_of(w.http.Get("/connectors/src"));
+    CHECK(later["tasks"] == json::parse(R"([{"connector":"src","task":0},{"connector":"src","task":1}])"));
+    CHECK(body_of(w.http.Get("/connectors")) == json::array({"src"}));
+
+    const json status = body_of(w.http.Get("/connectors/src/status"));
+    CHECK(status["connector"]["state"] == "RUNNING");
+    CHECK(status["connector"]["worker_id"] == w.connect.worker_id());
+    REQUIRE(status["tasks"].size() == 2);
+    CHECK(status["tasks"][1]["id"] == 1);
+    CHECK_FALSE(status["tasks"][1].contains("trace"));
+
+    const json tasks = body_of(w.http.Get("/connectors/src/tasks"));
+    REQUIRE(tasks.size() == 2);
+    CHECK(tasks[1]["id"] == json{{"connector", "src"}, {"task", 1}});
+    CHECK(tasks[1]["config"]["task.class"] == "org.apache.kafka.connect.file.FileStreamSourceTask");
+
+    check_error(w.post("/connectors", file_source("src")), 409, "Connector src already exists");
+  }
+
+  TEST_CASE("create-time checks: name mismatch, missing class, unknown class, invalid config") {
+    Worker w;
+    json mismatch = file_source("a");
+    mismatch["config"]["name"] = "b";
+    check_error(w.post("/connectors", mismatch), 400,
+                "Connector name configuration (b) doesn't match connector name in the URL (a)");
+
+    check_error(w.post("/connectors", {{"name", "x"}, {"config", {{"topic", "t"}}}}), 400,
+                "Connector config {name=x, topic=t} contains no connector type");
+
+    const auto unknown = w.post("/connectors", {{"name", "x"}, {"config", {{"connector.class", "com.example.Nope"}}}});
+    REQUIRE(unknown);
+    CHECK(unknown->status == 500);
+    const json unknown_body = json::parse(unknown->body);
+    CHECK(unknown_body["error_code"] == 500);
+    CHECK(unknown_body["message"].get<std::string>().starts_with(
+        "Failed to find any class that implements Connector and which name matches com.example.Nope, available "
+        "connectors are: PluginDesc{klass=class "));
+
+    // SinkConnectorConfig reports the missing topics on both topics and topics.regex.
+    check_error(w.post("/connectors", {{"name", "snk"}, {"config", {{"connector.class", "FileStreamSink"}}}}), 400,
+                "Connector configuration is invalid and contains the following 2 error(s):\n"
+                "Must configure one of topics or topics.regex\n"
+                "Must configure one of topics or topics.regex\n"
+                "You can also find the above list of errors at the endpoint "
+                "`/connector-plugins/{connectorType}/config/validate`");
+
+    json null_value = file_source("n");
+    null_value["config"]["file"] = nullptr;
+    check_error(w.post("/connectors", null_value), 400,
+                "Connector configuration is invalid and contains the following 1 error(s):\n"
+                "Null value can not be supplied as the configuration value.\n"
+                "You can also find the above list of errors at the endpoint "
+                "`/connector-plugins/{connectorType}/config/validate`");
+
+    json bad_tasks = file_source("t");
+    bad_tasks["config"]["tasks.max"] = "0";
+    const auto res = w.post("/connectors", bad_tasks);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK(json::parse(res->body)["message"].get<std::string>().find(
+              "Invalid value 0 for configuration tasks.max: Value must be at least 1") != std::string::npos);
+    CHECK(body_of(w.http.Get("/connectors")) == json::array());
+  }
+
+  TEST_CASE("malformed or mistyped bodies are 500s, other media types 415") {
+    Worker w;
+    const auto garbage = w.http.Post("/connectors", "{not json", kJson);
+    REQUIRE(garbage);
+    CHECK(garbage->status == 500);
+    CHECK(json::parse(garbage->body)["error_code"] == 500);
+
+    json bad_state = file_source("x");
+    bad_state["initial_state"] = "sleeping";
+    const auto state = w.post("/connectors", bad_state);
+    REQUIRE(state);
+    CHECK(state->status == 500);
+
+    const auto nested = w.put("/connectors/x/config", {{"connector.class", {{"a", 1}}}});
+    REQUIRE(nested);
+    CHECK(nested->status == 500);
+
+    check_error(w.http.Post("/connectors", "name=x", "application/x-www-form-urlencoded"), 415,
+                "HTTP 415 Unsupported Media Type");
+  }
+
+  TEST_CASE("each endpoint uses its own not-found wording") {
+    Worker w;
+    for (const std::string path : {"/connectors/ghost", "/connectors/ghost/config", "/connectors/ghost/tasks",
+                                   "/connectors/ghost/offsets", "/connectors/ghost/tasks-config"}) {
+      CAPTURE(path);
+      check_error(w.http.Get(path), 404, "Connector ghost not found");
+    }
+    check_error(w.http.Delete("/connectors/ghost"), 404, "Connector ghost not found");
+    check_error(w.http.Delete("/connectors/ghost/offsets"), 404, "Connector ghost not found");
+    for (const std::string action : {"pause", "resume", "stop"}) {
+      CAPTURE(action);
+      check_error(w.http.Put("/connectors/ghost/" + action), 404, "Unknown connector ghost");
+    }
+    check_error(w.http.Post("/connectors/ghost/restart"), 404, "Unknown connector: ghost");
+    check_error(w.http.Post("/connectors/ghost/restart?includeTasks=true"), 404, "Unknown connector: ghost");
+    check_error(w.http.Post("/connectors/ghost/tasks/0/restart"), 404, "Unknown connector: ghost");
+    check_error(w.http.Get("/connectors/ghost/status"), 404, "No status found for connector ghost");
+    check_error(w.http.Get("/connectors/ghost/tasks/3/status"), 404, "No status found for task ghost-3");
+
+    w.create(file_source("src"));
+    check_error(w.http.Post("/connectors/src/tasks/7/restart"), 404, "Unknown task: src-7");
+    check_error(w.http.Get("/connectors/src/tasks/7/status"), 404, "No status found for task src-7");
+    check_error(w.http.Get("/connectors/src/tasks/abc/status"), 404, "HTTP 404 Not Found");
+  }
+
+  TEST_CASE("PATCH config on 3.8 merges the patch and removes null keys") {
+    Worker w(with_version("3.8.0"));
+    w.create(file_source("src"));
+    check_error(w.patch("/connectors/ghost/config", {{"a", "b"}}), 404, "Connector ghost not found");
+
+    const auto res = w.patch("/connectors/src/config", {{"batch.size", "10"}, {"file", nullptr}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    const json config = body_of(w.http.Get("/connectors/src/config"));
+    CHECK(config["batch.size"] == "10");
+    CHECK_FALSE(config.contains("file"));
+    CHECK(config["topic"] == "lines");
+  }
+
+  TEST_CASE("PATCH config before 3.8 is an unsupported method") {
+    Worker w(with_version("3.7.1"));
+    w.create(file_source("src"));
+    const auto res = w.patch("/connectors/src/config", {{"batch.size", "10"}});
+    check_error(res, 405, "HTTP 405 Method Not Allowed");
+  }
+
+  TEST_CASE("PUT config creates with 201 and updates with 200") {
+    Worker w;
+    const json config = {{"connector.class", "FileStreamSink"}, {"topics", "a"}, {"tasks.max", "2"}};
+    const auto created = w.put("/connectors/snk/config", config);
+    REQUIRE(created);
+    CHECK(created->status == 201);
+    CHECK(created->get_header_value("Location") == w.connect.url() + "/connectors/snk");
+
+    json changed = config;
+    changed["tasks.max"] = "3";
+    const auto updated = w.put("/connectors/snk/config", changed);
+    REQUIRE(updated);
+    CHECK(updated->status == 200);
+    const json info = json::parse(updated->body);
+    CHECK(info["config"]["tasks.max"] == "3");
+    CHECK(info["tasks"].size() == 2);  // the tasks from before the update
+    CHECK(body_of(w.http.Get("/connectors/snk/status"))["tasks"].size() == 3);
+
+    json renamed = config;
+    renamed["name"] = "other";
+    check_error(w.put("/connectors/snk/config", renamed), 400,
+                "Connector name configuration (other) doesn't match connector name in the URL (snk)");
+  }
+
+  TEST_CASE("DELETE, stop, pause, resume, restarts and topic reset answer without a body") {
+    Worker w;
+    w.create(file_source("src", 2));
+    check_empty(w.http.Put("/connectors/src/pause"), 202);
+    CHECK(w.connect.connector_state("src")["connector"]["state"] == "PAUSED");
+    CHECK(w.connect.connector_state("src")["tasks"][0]["state"] == "PAUSED");
+    check_empty(w.http.Put("/connectors/src/resume"), 202);
+    CHECK(w.connect.connector_state("src")["tasks"][1]["state"] == "RUNNING");
+    check_empty(w.http.Post("/connectors/src/restart"), 204);
+    check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+    check_empty(w.http.Put("/connectors/src/topics/reset"), 202);
+    check_empty(w.http.Put("/connectors/src/stop"), 204);
+    const json stopped = w.connect.connector_state("src");
+    CHECK(stopped["connector"]["state"] == "STOPPED");
+    CHECK(stopped["tasks"] == json::array());
+    CHECK(body_of(w.http.Get("/connectors/src/tasks")) == json::array());
+    check_empty(w.http.Put("/connectors/src/resume"), 202);  // recreates the tasks
+    CHECK(w.connect.connector_state("src")["tasks"].size() == 2);
+    check_empty(w.http.Delete("/connectors/src"), 204);
+    CHECK(w.connect.connector_state("src").is_null());
+  }
+
+  TEST_CASE("a PUT without Content-Length has no body instead of hanging") {
+    Worker w;
+    w.create(file_source("src"));
+    const auto started = std::chrono::steady_clock::now();
+    const std::string status = raw_status_line(
+        w.connect.port(), "PUT /connectors/src/pause HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    CHECK(status == "HTTP/1.1 202 Accepted");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  }
+
+  TEST_CASE("restart: 204 for the connector alone, 202 with the RESTARTING plan otherwise") {
+    Worker w;
+    w.create(file_source("src", 3));
+    w.connect.fail_task("src", 1, "java.lang.RuntimeException: boom\n\tat Foo.bar(Foo.java:1)");
+    const json failed = w.connect.connector_state("src");
+    CHECK(failed["tasks"][1]["state"] == "FAILED");
+    CHECK(failed["tasks"][1]["trace"] == "java.lang.RuntimeException: boom\n\tat Foo.bar(Foo.java:1)");
+
+    SUBCASE("only \"true\" in any case counts") {
+      check_empty(w.http.Post("/connectors/src/restart?includeTasks=yes&onlyFailed=1"), 204);
+      CHECK(w.connect.connector_state("src")["tasks"][1]["state"] == "FAILED");
+    }
+    SUBCASE("includeTasks&onlyFailed restarts just the failed task") {
+      const auto res = w.http.Post("/connectors/src/restart?includeTasks=TRUE&onlyFailed=True");
+      REQUIRE(res);
+      CHECK(res->status == 202);
+      const json plan = json::parse(res->body);
+      CHECK(plan["connector"]["state"] == "RUNNING");  // not failed, so not restarted
+      CHECK(plan["tasks"][0]["state"] == "RUNNING");
+      CHECK(plan["tasks"][1]["state"] == "RESTARTING");
+      CHECK(plan["tasks"][1].contains("trace"));  // the plan keeps the old trace
+      CHECK(plan["tasks"][2]["state"] == "RUNNING");
+      const json after = w.connect.connector_state("src");
+      CHECK(after["tasks"][1]["state"] == "RUNNING");
+      CHECK_FALSE(after["tasks"][1].contains("trace"));
+    }
+    SUBCASE("includeTasks alone restarts everything") {
+      const json plan = body_of(w.http.Post("/connectors/src/restart?includeTasks=true"));
+      CHECK(plan["connector"]["state"] == "RESTARTING");
+      for (const auto& task : plan["tasks"]) CHECK(task["state"] == "RESTARTING");
+    }
+    SUBCASE("onlyFailed alone restarts a failed connector but no tasks") {
+      w.connect.fail_connector("src", "org.apache.kafka.connect.errors.ConnectException: down");
+      const auto res = w.http.Post("/connectors/src/restart?onlyFailed=true");
+      REQUIRE(res);
+      CHECK(res->status == 202);
+      const json plan = json::parse(res->body);
+      CHECK(plan["connector"]["state"] == "RESTARTING");
+      CHECK(plan["tasks"][1]["state"] == "FAILED");
+      CHECK(w.connect.connector_state("src")["connector"]["state"] == "RUNNING");
+    }
+  }
+
+  TEST_CASE("offsets can only change while the connector is STOPPED") {
+    Worker w;
+    w.create(file_source("src"));
+    w.connect.set_offsets("src", json::parse(R"([{"partition":{"filename":"/tmp/in.txt"},"offset":{"position":30}}])"));
+    const json patch = json::parse(R"({"offsets":[{"partition":{"filename":"/tmp/in.txt"},"offset":{"position":5}}]})");
+
+    check_error(w.patch("/connectors/src/offsets", patch), 400, kNotStopped);
+    check_error(w.http.Delete("/connectors/src/offsets"), 400, kNotStopped);
+    check_empty(w.http.Put("/connectors/src/pause"), 202);
+    check_error(w.patch("/connectors/src/offsets", patch), 400, kNotStopped);
+    check_error(w.http.Delete("/connectors/src/offsets"), 400, kNotStopped);
+
+    // Reading works in any state.
+    CHECK(body_of(w.http.Get("/connectors/src/offsets"))["offsets"][0]["offset"]["position"] == 30);
+
+    check_empty(w.http.Put("/connectors/src/stop"), 204);
+    const auto altered = w.patch("/connectors/src/offsets", patch);
+    REQUIRE(altered);
+    CHECK(altered->status == 200);
+    CHECK(json::parse(altered->body)["message"] ==
+          "The Connect framework-managed offsets for this connector have been altered successfully. However, if "
+          "this connector manages offsets externally, they will need to be manually altered in the system that the "
+          "connector uses.");
+    CHECK(body_of(w.http.Get("/connectors/src/offsets"))["offsets"][0]["offset"]["position"] == 5);
+
+    const auto reset = w.http.Delete("/connectors/src/offsets");
+    REQUIRE(reset);
+    CHECK(reset->status == 200);
+    CHECK(json::parse(reset->body)["message"] ==
+          "The Connect framework-managed offsets for this connector have been reset successfully. However, if "
+          "this connector manages offsets externally, they will need to be manually reset in the system that the "
+          "connector uses.");
+    CHECK(body_of(w.http.Get("/connectors/src/offsets")) == json{{"offsets", json::array()}});
+
+    check_error(w.patch("/connectors/src/offsets", json::object()), 400,
+                "Partitions / offsets need to be provided for an alter offsets request");
+    check_error(w.patch("/connectors/src/offsets", {{"offsets", json::array()}}), 400,
+                "Partitions / offsets need to be provided for an alter offsets request");
+  }
+
+  TEST_CASE("a connector created STOPPED qualifies for offset changes at once") {
+    Worker w;
+    json request = file_sink("snk");
+    request["initial_state"] = "stopped";
+    w.create(request);
+    CHECK(w.connect.connector_state("snk")["connector"]["state"] == "STOPPED");
+    const auto res =
+        w.patch("/connectors/snk/offsets",
+                json::parse(R"({"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":"2"},
+                                             "offset":{"kafka_offset":"15"}}]})"));
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    // Numeric strings are stored as numbers, like the consumer group offsets they become.
+    CHECK(body_of(w.http.Get("/connectors/snk/offsets")) ==
+          json::parse(R"({"offsets":[{"partition":{"kafka_topic":"orders","kafka_partition":2},
+                                       "offset":{"kafka_offset":15}}]})"));
+
+    // A null offset resets just that partition.
+    const auto cleared = w.patch(
+        "/connectors/snk/offsets",
+        json::parse(R"({"offsets":[{"partition":{"kafka_partition":2,"kafka_topic":"orders"},"offset":null}]})"));
+    REQUIRE(cleared);
+    CHECK(cleared->status == 200);
+    CHECK(body_of(w.http.Get("/connectors/snk/offsets"))["offsets"] == json::array());
+  }
+
+  TEST_CASE("sink offset bodies are validated with Connect's messages") {
+    Worker w;
+    json request = file_sink("snk");
+    request["initial_state"] = "STOPPED";
+    w.create(request);
+    const auto check = [&](const char* entry, const std::string& message) {
+      CAPTURE(entry);
+      check_error(w.patch("/connectors/snk/offsets", json{{"offsets", json::array({json::parse(entry)})}}), 400,
+                  message);
+    };
+    check(R"({"offset":{"kafka_offset":1}})", "The partition for a sink connector offset cannot be null or missing");
+    check(R"({"partition":{"kafka_topic":"t"},"offset":{"kafka_offset":1}})",
+          "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'");
+    check(R"({"partition":{"kafka_topic":null,"kafka_partition":0},"offset":null})",
+          "Kafka topic names must be valid strings and may not be null");
+    check(R"({"partition":{"kafka_topic":"t","kafka_partition":null},"offset":null})",
+          "Kafka partitions must be valid numbers and may not be null");
+    check(R"({"partition":{"kafka_topic":"t","kafka_partition":"zero"},"offset":null})",
+          "Failed to parse the following Kafka partition value in the provided offsets: 'zero'. Partition values "
+          "for sink connectors need to be integers.");
+    check(R"({"partition":{"kafka_topic":"t","kafka_partition":0},"offset":{"position":1}})",
+          "The offset for a sink connector should either be null or contain the key 'kafka_offset'");
+    check(R"({"partition":{"kafka_topic":"t","kafka_partition":0},"offset":{"kafka_offset":"1.5"}})",
+          "Failed to parse the following Kafka offset value in the provided offsets: '1.5'. Offset values for sink "
+          "connectors need to be integers.");
+  }
+
+  TEST_CASE("GET /connectors expands status and info on request") {
+    Worker w;
+    w.create(file_source("a"));
+    w.create(file_sink("b"));
+    const json both = body_of(w.http.Get("/connectors?expand=status&expand=info"));
+    REQUIRE(both.size() == 2);
+    CHECK(both["a"]["status"]["connector"]["state"] == "RUNNING");
+    CHECK(both["b"]["info"]["type"] == "sink");
+    CHECK(both["b"]["info"]["config"]["topics"] == "orders,customers");
+
+    const json status_only = body_of(w.http.Get("/connectors?expand=status"));
+    CHECK(status_only["a"].contains("status"));
+    CHECK_FALSE(status_only["a"].contains("info"));
+    CHECK(body_of(w.http.Get("/connectors?expand=bogus")) == json{{"a", json::object()}, {"b", json::object()}});
+  }
+
+  TEST_CASE("endpoints come and go with the version") {
+    SUBCASE("3.7: no /health, tasks-config present") {
+      Worker w(with_version("3.7.1"));
+      w.create(file_source("src"));
+      check_error(w.http.Get("/health"), 404, "HTTP 404 Not Found");
+      const json tasks = body_of(w.http.Get("/connectors/src/tasks-config"));
+      CHECK(tasks["src-0"]["topic"] == "lines");
+    }
+    SUBCASE("3.9: /health") {
+      Worker w(with_version("3.9.0"));
+      const auto res = w.http.Get("/health");
+      REQUIRE(res);
+      CHECK(res->status == 200);
+      CHECK(json::parse(res->body) == json{{"status", "healthy"},
+                                           {"message", "Worker has completed startup and is ready to handle requests."}});
+    }
+    SUBCASE("4.0: tasks-config removed") {
+      Worker w(with_version("4.0.0"));
+      w.create(file_source("src"));
+      check_error(w.http.Get("/connectors/src/tasks-config"), 404, "HTTP 404 Not Found");
+      CHECK(w.http.Get("/health")->status == 200);
+    }
+  }
+
+  TEST_CASE("unknown paths are Jersey 404s, unknown methods 405s") {
+    Worker w;
+    check_error(w.http.Get("/no/such/thing"), 404, "HTTP 404 Not Found");
+    check_error(w.http.Delete("/connectors"), 405, "HTTP 405 Method Not Allowed");
+    check_error(w.http.Post("/connector-plugins/FileStreamSink/config/validate", "{}", kJson), 405,
+                "HTTP 405 Method Not Allowed");
+  }
+
+  TEST_CASE("config validation is a PUT that answers 200 even for invalid configs") {
+    Worker w;
+    const auto res = w.put("/connector-plugins/FileStreamSinkConnector/config/validate",
+                           {{"connector.class", "org.apache.kafka.connect.file.FileStreamSinkConnector"},
+                            {"name", "snk"}});
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    const json infos = json::parse(res->body);
+    CHECK(infos["name"] == "org.apache.kafka.connect.file.FileStreamSinkConnector");
+    CHECK(infos["error_count"] == 2);
+    CHECK(infos["groups"][0] == "Common");
+    bool found = false;
+    for (const auto& config : infos["configs"]) {
+      if (config["definition"]["name"] != "topics") continue;
+      found = true;
+      CHECK(config["definition"]["type"] == "LIST");
+      CHECK(config["definition"].contains("order"));
+      CHECK(config["value"]["errors"] == json::array({"Must configure one of topics or topics.regex"}));
+    }
+    CHECK(found);
+
+    const json valid = body_of(w.put("/connector-plugins/FileStreamSink/config/validate",
+                                     {{"connector.class", "FileStreamSink"}, {"name", "s"}, {"topics", "t"}}));
+    CHECK(valid["error_count"] == 0);
+
+    check_error(w.put("/connector-plugins/FileStreamSource/config/validate", {{"connector.class", "FileStreamSink"}}),
+                400, "Included connector type FileStreamSink does not match request type FileStreamSource");
+
+    const auto no_class = w.put("/connector-plugins/FileStreamSink/config/validate", {{"topics", "t"}});
+    REQUIRE(no_class);
+    CHECK(no_class->status == 500);
+    CHECK(json::parse(no_class->body)["message"] ==
+          "org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config {topics=t} contains "
+          "no connector type");
+  }
+
+  TEST_CASE("connector plugins") {
+    Worker w;
+    const json connectors = body_of(w.http.Get("/connector-plugins"));
+    REQUIRE_FALSE(connectors.empty());
+    CHECK(connectors[0]["type"] == "sink");  // sinks come first
+    for (const auto& plugin : connectors) {
+      CHECK((plugin["type"] == "sink" || plugin["type"] == "source"));
+    }
+    const json postgres = {{"class", "io.debezium.connector.postgresql.PostgresConnector"},
+                           {"type", "source"},
+                           {"version", "2.7.3.Final"}};
+    CHECK(std::find(connectors.begin(), connectors.end(), postgres) != connectors.end());
+
+    const json everything = body_of(w.http.Get("/connector-plugins?connectorsOnly=false"));
+    CHECK(everything.size() > connectors.size());
+    CHECK(std::any_of(everything.begin(), everything.end(),
+                      [](const json& p) { return p["type"] == "transformation"; }));
+
+    const json keys = body_of(w.http.Get("/connector-plugins/FileStreamSource/config"));
+    CHECK(keys[0]["name"] == "file");  // plugin keys first, then the framework's
+    CHECK(std::any_of(keys.begin(), keys.end(), [](const json& k) { return k["name"] == "tasks.max"; }));
+    check_error(w.http.Get("/connector-plugins/NoSuchPlugin/config"), 404, "Unknown plugin NoSuchPlugin.");
+  }
+
+  TEST_CASE("active topics") {
+    Worker w;
+    w.create(file_sink("snk"));
+    CHECK(body_of(w.http.Get("/connectors/snk/topics")) ==
+          json::parse(R"({"snk":{"topics":["customers","orders"]}})"));
+    CHECK(body_of(w.http.Get("/connectors/ghost/topics")) == json::parse(R"({"ghost":{"topics":[]}})"));
+    check_empty(w.http.Put("/connectors/snk/topics/reset"), 202);
+    CHECK(body_of(w.http.Get("/connectors/snk/topics"))["snk"]["topics"] == json::array());
+    w.connect.add_active_topic("snk", "late");
+    CHECK(body_of(w.http.Get("/connectors/snk/topics"))["snk"]["topics"] == json::array({"late"}));
+
+    ConnectDoubleOptions no_reset;
+    no_reset.topic_tracking_allow_reset = false;
+    Worker locked(no_reset);
+    check_error(locked.http.Put("/connectors/x/topics/reset"), 403, "Topic tracking reset is disabled.");
+    ConnectDoubleOptions untracked;
+    untracked.topic_tracking = false;
+    Worker off(untracked);
+    check_error(off.http.Get("/connectors/x/topics"), 403, "Topic tracking is disabled.");
+    check_error(off.http.Put("/connectors/x/topics/reset"), 403, "Topic tracking is disabled.");
+  }
+
+  TEST_CASE("admin loggers") {
+    Worker w;
+    CHECK(body_of(w.http.Get("/admin/loggers")) == json::parse(R"({"root":{"level":"INFO","last_modified":null}})"));
+    CHECK(body_of(w.http.Get("/admin/loggers/root")) == json::parse(R"({"level":"INFO","last_modified":null})"));
+
+    const json changed = body_of(w.put("/admin/loggers/org.apache.kafka.connect.runtime", {{"level", "debug"}}));
+    REQUIRE(changed.size() >= 2);
+    CHECK(std::is_sorted(changed.begin(), changed.end()));
+    CHECK(std::find(changed.begin(), changed.end(), "org.apache.kafka.connect.runtime") != changed.end());
+    const json level = body_of(w.http.Get("/admin/loggers/org.apache.kafka.connect.runtime"));
+    CHECK(level["level"] == "DEBUG");
+    CHECK(level["last_modified"].is_number());
+
+    check_empty(w.put("/admin/loggers/org.apache.kafka.clients?scope=Cluster", {{"level", "WARN"}}), 204);
+    CHECK(body_of(w.http.Get("/admin/loggers/org.apache.kafka.clients"))["level"] == "WARN");
+
+    check_error(w.put("/admin/loggers/x", {{"level", "LOUD"}}), 404, "invalid log level 'LOUD'.");
+    check_error(w.put("/admin/loggers/x", {{"lvl", "INFO"}}), 400,
+                "Desired 'level' parameter was not specified in request.");
+    check_error(w.http.Get("/admin/loggers/com.example.unknown"), 404, "Logger com.example.unknown not found.");
+  }
+
+  TEST_CASE("fault: conflicting writes answer 409 N times, reads are unaffected") {
+    Worker w;
+    w.connect.conflict_next_writes(2);
+    const std::string conflict =
+        "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.";
+    check_error(w.post("/connectors", file_source("src")), 409, conflict);
+    CHECK(w.http.Get("/connectors")->status == 200);
+    check_error(w.post("/connectors", file_source("src")), 409, conflict);
+    CHECK(w.post("/connectors", file_source("src"))->status == 201);
+  }
+
+  TEST_CASE("fault: rebalance-sensitive GETs answer 500") {
+    Worker w;
+    w.create(file_source("src"));
+    w.connect.rebalance_next_gets(1);
+    CHECK(w.http.Get("/connectors/src/status")->status == 200);  // status is not affected
+    check_error(w.http.Get("/connectors/src/config"), 500, "Request cannot be completed because a rebalance is expected");
+    CHECK(w.http.Get("/connectors/src/config")->status == 200);
+  }
+
+  TEST_CASE("fault: HTML error pages") {
+    Worker w;
+    w.connect.html_error_next_requests(1, 502);
+    const auto res = w.http.Get("/connectors");
+    REQUIRE(res);
+    CHECK(res->status == 502);
+    CHECK(res->get_header_value("Content-Type").starts_with("text/html"));
+    CHECK(res->body.find("<h2>HTTP ERROR 502 Bad Gateway</h2>") != std::string::npos);
+    CHECK_FALSE(json::accept(res->body));
+    CHECK(w.http.Get("/connectors")->status == 200);
+
+    w.connect.html_error_next_requests(1);
+    CHECK(w.http.Get("/")->status == 500);
+  }
+
+  TEST_CASE("fault: truncated bodies do not parse") {
+    Worker w;
+    w.create(file_source("src"));
+    w.connect.truncate_next_responses(1);
+    const auto cut = w.http.Get("/connectors/src");
+    REQUIRE(cut);
+    CHECK(cut->status == 200);
+    CHECK_FALSE(json::accept(cut->body));
+    CHECK(json::accept(w.http.Get("/connectors/src")->body));
+  }
+
+  TEST_CASE("fault: delayed responses") {
+    Worker w;
+    w.connect.delay_responses(std::chrono::milliseconds(300));
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(w.http.Get("/")->status == 200);
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(300));
+    w.connect.delay_responses(std::chrono::milliseconds(0));
+    const auto again = std::chrono::steady_clock::now();
+    CHECK(w.http.Get("/")->status == 200);
+    CHECK(std::chrono::steady_clock::now() - again < std::chrono::milliseconds(300));
+  }
+
+  TEST_CASE("fault: failed tasks and connectors show up in status") {
+    Worker w;
+    w.create(file_source("src", 2));
+    w.connect.fail_connector("src", "org.apache.kafka.connect.errors.ConnectException: gone");
+    w.connect.fail_task("src", 0, "java.lang.IllegalStateException: bad");
+    const json status = body_of(w.http.Get("/connectors/src/status"));
+    CHECK(status["connector"]["state"] == "FAILED");
+    CHECK(status["connector"]["trace"] == "org.apache.kafka.connect.errors.ConnectException: gone");
+    CHECK(status["tasks"][0]["state"] == "FAILED");
+    CHECK(body_of(w.http.Get("/connectors/src/tasks/0/status")) ==
+          json{{"id", 0}, {"state", "FAILED"}, {"worker_id", w.connect.worker_id()},
+               {"trace", "java.lang.IllegalStateException: bad"}});
+    CHECK_THROWS_AS(w.connect.fail_task("src", 5, "x"), std::out_of_range);
+    CHECK_THROWS_AS(w.connect.fail_connector("ghost", "x"), std::out_of_range);
+  }
+
+  TEST_CASE("authentication") {
+    SUBCASE("basic") {
+      ConnectDoubleOptions options;
+      options.basic_auth_user = "admin";
+      options.basic_auth_password = "s3cret";
+      Worker w(options);
+      const auto denied = w.http.Get("/connectors");
+      REQUIRE(denied);
+      CHECK(denied->status == 401);
+      w.http.set_basic_auth("admin", "wrong");
+      CHECK(w.http.Get("/connectors")->status == 401);
+      w.http.set_basic_auth("admin", "s3cret");
+      CHECK(w.http.Get("/connectors")->status == 200);
+    }
+    SUBCASE("bearer") {
+      ConnectDoubleOptions options;
+      options.bearer_token = "tok-123";
+      Worker w(options);
+      CHECK(w.http.Get("/")->status == 401);
+      w.http.set_bearer_token_auth("nope");
+      CHECK(w.http.Get("/")->status == 401);
+      w.http.set_bearer_token_auth("tok-123");
+      CHECK(w.http.Get("/")->status == 200);
+    }
+  }
+
+  TEST_CASE("request log and control endpoints") {
+    ConnectDoubleOptions options;
+    options.control_endpoints = true;
+    Worker w(options);
+    CHECK(w.http.Get("/connectors?expand=status")->status == 200);
+    w.create(file_source("src"));
+    check_empty(w.http.Post("/__double/conflict?n=1", "", "text/plain"), 204);
+    CHECK(w.http.Put("/connectors/src/stop")->status == 409);
+    check_empty(w.http.Post("/__double/fail-connector?connector=src", "java.lang.Error: x", "text/plain"), 204);
+    CHECK(w.connect.connector_state("src")["connector"]["trace"] == "java.lang.Error: x");
+    check_empty(w.http.Put("/__double/offsets?connector=src", R"([{"partition":{"p":1},"offset":{"o":2}}])", kJson),
+                204);
+    CHECK(body_of(w.http.Get("/connectors/src/offsets"))["offsets"][0]["offset"]["o"] == 2);
+    CHECK(w.http.Post("/__double/fail-task?connector=src&task=9", "x", "text/plain")->status == 404);
+
+    const std::vector<std::string> expected = {"GET /connectors?expand=status", "POST /connectors",
+                                               "PUT /connectors/src/stop", "GET /connectors/src/offsets"};
+    CHECK(w.connect.request_log() == expected);
+    CHECK(body_of(w.http.Get("/__double/requests")) == json(expected));
+
+    Worker plain;  // without the option the prefix is just an unknown path
+    check_error(plain.http.Get("/__double/requests"), 404, "HTTP 404 Not Found");
+  }
+}

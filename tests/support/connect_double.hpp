@@ -1,0 +1,110 @@
+// An in-process stand-in for a Kafka Connect worker's REST API (Apache Kafka 3.7 - 4.0).
+//
+// The double answers with the status codes, entity shapes and error wordings of a real
+// distributed-mode worker (see shared/reference/kafka-connect-rest.md), so that cdcctl's
+// HTTP handling can be tested without a JVM. It keeps connectors, offsets, topics and
+// logger levels in memory and can inject the failures a real cluster produces only
+// occasionally: rebalance conflicts, proxy error pages, truncated bodies, slow answers
+// and failed tasks.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cdcctl::testsupport {
+
+struct ConnectDoubleOptions {
+  // Reported by GET / and used to switch version-specific endpoints on and off.
+  std::string version = "3.7.1";
+  std::string kafka_cluster_id = "double-cluster";
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0 = any free port
+  bool topic_tracking = true;              // topic.tracking.enable
+  bool topic_tracking_allow_reset = true;  // topic.tracking.allow.reset
+  // When set, every request needs these HTTP Basic credentials (401 otherwise).
+  std::string basic_auth_user;
+  std::string basic_auth_password;
+  // When set, every request needs "Authorization: Bearer <token>". If both kinds of
+  // credentials are configured, either one is accepted.
+  std::string bearer_token;
+  // Serve the /__double/* control endpoints (used by the stand-alone launcher so that
+  // shell scripts can inject faults). Real Connect has no such paths, hence off by default.
+  bool control_endpoints = false;
+};
+
+// One installed plugin, as GET /connector-plugins reports it.
+struct ConnectDoublePlugin {
+  std::string class_name;
+  // "source", "sink", "converter", "header_converter", "transformation" or "predicate".
+  std::string type;
+  // Empty means the plugin reports "undefined", which Connect leaves out of PluginInfo.
+  std::string version;
+  // ConfigKeyInfo objects the plugin itself defines. Keys with "required": true are
+  // enforced when a connector of this class is validated.
+  nlohmann::json config_keys = nlohmann::json::array();
+};
+
+class ConnectDouble {
+ public:
+  // Starts serving on a background thread; returns once the port accepts connections.
+  // Throws std::runtime_error when the address cannot be bound.
+  explicit ConnectDouble(ConnectDoubleOptions options = {});
+  ~ConnectDouble();  // stops serving and joins the thread
+
+  ConnectDouble(const ConnectDouble&) = delete;
+  ConnectDouble& operator=(const ConnectDouble&) = delete;
+  ConnectDouble(ConnectDouble&&) = delete;
+  ConnectDouble& operator=(ConnectDouble&&) = delete;
+
+  int port() const;
+  std::string url() const;        // "http://127.0.0.1:PORT"
+  std::string worker_id() const;  // "127.0.0.1:PORT", as shown in status entries
+  const ConnectDoubleOptions& options() const;
+
+  // --- Fault injection (thread-safe) ---------------------------------------------------
+  // The next n non-GET requests to /connectors* answer 409 "Cannot complete request
+  // momentarily due to no known leader URL, ...".
+  void conflict_next_writes(int n);
+  // The next n requests (of any kind) answer an HTML error page with the given status,
+  // as a reverse proxy or Jetty itself would.
+  void html_error_next_requests(int n, int status = 500);
+  // The next n successful responses that carry a body have that body cut in half.
+  void truncate_next_responses(int n);
+  // Every response is delayed by d; zero turns the delay off.
+  void delay_responses(std::chrono::milliseconds d);
+  // The next n GETs of /connectors/{c}, /config, /tasks, /tasks-config or /offsets
+  // answer 500 "Request cannot be completed because a rebalance is expected".
+  void rebalance_next_gets(int n);
+  // Marks a task / the connector FAILED with the given stack trace. Both throw
+  // std::out_of_range for an unknown connector or task.
+  void fail_task(const std::string& connector, int task, const std::string& trace);
+  void fail_connector(const std::string& connector, const std::string& trace);
+
+  // --- State seeding (thread-safe) -----------------------------------------------------
+  static std::vector<ConnectDoublePlugin> default_plugins(const std::string& kafka_version);
+  void set_plugins(std::vector<ConnectDoublePlugin> plugins);
+  // Replaces a connector's stored offsets with `offsets`, a JSON array of
+  // {"partition": {...}, "offset": {...}}. Throws std::out_of_range for an unknown
+  // connector and std::invalid_argument when `offsets` is not an array.
+  void set_offsets(const std::string& connector, const nlohmann::json& offsets);
+  // Records a topic as in use by a connector (sink connectors get theirs from `topics`
+  // automatically while running). Unknown connectors are accepted, as in Connect.
+  void add_active_topic(const std::string& connector, const std::string& topic);
+
+  // --- Inspection ----------------------------------------------------------------------
+  // "METHOD /path?query" for every request received, in order (control endpoints excluded).
+  std::vector<std::string> request_log() const;
+  void clear_request_log();
+  // The connector's status entity (as GET /connectors/{c}/status), or null if unknown.
+  nlohmann::json connector_state(const std::string& name) const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cdcctl::testsupport

@@ -1,0 +1,73 @@
+#pragma once
+// Running programs from tests as a user would: argv, environment, standard
+// input, and everything they print plus their exit code.
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cdcctl::testsupport {
+
+struct RunOptions {
+  std::map<std::string, std::string> env;        // set (overrides)
+  std::vector<std::string> unset_env;            // removed from the inherited environment
+  std::string stdin_data;
+  std::chrono::seconds timeout{120};             // killed after this; exit_code is then -1
+  std::optional<std::pair<uid_t, gid_t>> run_as; // drop privileges in the child (root only)
+  std::string cwd;
+};
+
+struct RunResult {
+  int exit_code = -1;  // 128+N when killed by signal N
+  std::string out;
+  std::string err;
+  bool timed_out = false;
+};
+
+RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// The cdcctl binary under test, with a hermetic environment: a private
+// XDG_CONFIG_HOME and no CDCCTL_*/PG*/NO_COLOR leaking in from the caller.
+RunResult run_cdcctl(const std::vector<std::string>& args, RunOptions options = {});
+
+// A long-running child (a service launcher). Its first stdout line is read
+// on start (launchers print their address there). Stopped on destruction.
+class BackgroundProcess {
+ public:
+  explicit BackgroundProcess(const std::vector<std::string>& argv, const RunOptions& options = {});
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  const std::string& first_line() const { return first_line_; }
+  pid_t pid() const { return pid_; }
+  // SIGTERM, then SIGKILL after a grace period; returns the exit status.
+  int stop();
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
+  std::string first_line_;
+  int status_ = -1;
+};
+
+// A private temporary directory removed (recursively) on destruction.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix = "cdcctl-test");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+int free_tcp_port();
+
+}  // namespace cdcctl::testsupport

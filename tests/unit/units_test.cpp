@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "core/units.hpp"
+
+using namespace cdcctl;
+using namespace std::chrono_literals;
+
+TEST_CASE("durations as operators type them") {
+  CHECK(parse_duration("250ms") == 250ms);
+  CHECK(parse_duration("30s") == 30s);
+  CHECK(parse_duration("10m") == 10min);
+  CHECK(parse_duration("2h") == 2h);
+  CHECK(parse_duration("1d") == 24h);
+  CHECK(parse_duration("1h30m") == 90min);
+  CHECK(parse_duration("1.5s") == 1500ms);
+  CHECK(parse_duration("45") == 45s);  // bare number: seconds
+}
+
+TEST_CASE("bad durations are usage errors that show the accepted forms") {
+  for (const char* bad : {"", "s", "10x", "ten minutes", "5m3", "-5s"}) {
+    CAPTURE(bad);
+    try {
+      parse_duration(bad);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == ExitCode::Usage);
+      CHECK(std::string(e.what()).find(bad) != std::string::npos);
+      CHECK(e.hint().find("30s") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("sizes in powers of 1024, with or without the i") {
+  CHECK(parse_size("512") == 512);
+  CHECK(parse_size("1kB") == 1024);
+  CHECK(parse_size("1MB") == 1024 * 1024);
+  CHECK(parse_size("1MiB") == 1024 * 1024);
+  CHECK(parse_size("10GB") == 10ull * 1024 * 1024 * 1024);
+  CHECK(parse_size("1.5GiB") == 1536ull * 1024 * 1024);
+  CHECK(parse_size("2 TB") == 2ull << 40);
+  CHECK_THROWS_AS(parse_size("1XB"), Error);
+  CHECK_THROWS_AS(parse_size("GB"), Error);
+}
+
+TEST_CASE("human forms") {
+  CHECK(format_duration(0ms) == "0s");
+  CHECK(format_duration(250ms) == "250ms");
+  CHECK(format_duration(45s) == "45s");
+  CHECK(format_duration(90min) == "1h30m");
+  CHECK(format_duration(26h + 5min + 3s) == "1d2h");
+  CHECK(format_bytes(0) == "0 B");
+  CHECK(format_bytes(1023) == "1023 B");
+  CHECK(format_bytes(1536) == "1.5 KiB");
+  CHECK(format_bytes(10ull << 30) == "10.0 GiB");
+}
