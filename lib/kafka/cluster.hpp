@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/log.hpp"
+
 namespace cdcctl::kafka {
 
 struct BrokerInfo {
@@ -28,6 +30,7 @@ struct ClusterInfo {
 };
 
 // Throws Error (unreachable) when no broker answers within the timeout.
-ClusterInfo describe_cluster(const std::map<std::string, std::string>& properties, std::chrono::milliseconds timeout);
+ClusterInfo describe_cluster(const std::map<std::string, std::string>& properties, std::chrono::milliseconds timeout,
+                             const Logger* logger = nullptr);
 
 }  // namespace cdcctl::kafka

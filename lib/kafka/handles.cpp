@@ -5,8 +5,22 @@
 
 namespace cdcctl::kafka {
 
-ConfPtr make_conf(const std::map<std::string, std::string>& properties) {
+namespace {
+
+void log_to_logger(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  const auto* logger = static_cast<const Logger*>(rd_kafka_opaque(rk));
+  if (!logger) return;
+  const std::string line = std::string("librdkafka ") + facility + ": " + message;
+  if (level <= 4) logger->verbose(line);  // errors and warnings
+  else logger->debug(line);
+}
+
+}  // namespace
+
+ConfPtr make_conf(const std::map<std::string, std::string>& properties, const Logger* logger) {
   ConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_opaque(conf.get(), const_cast<Logger*>(logger));
+  rd_kafka_conf_set_log_cb(conf.get(), log_to_logger);
   char error[512] = {};
   for (const auto& [key, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
@@ -18,8 +32,8 @@ ConfPtr make_conf(const std::map<std::string, std::string>& properties) {
   return conf;
 }
 
-KafkaPtr make_producer(const std::map<std::string, std::string>& properties) {
-  auto conf = make_conf(properties);
+KafkaPtr make_producer(const std::map<std::string, std::string>& properties, const Logger* logger) {
+  auto conf = make_conf(properties, logger);
   char error[512] = {};
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
   if (!rk) throw Error::usage("cannot create Kafka client", error);

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "core/log.hpp"
+
 namespace cdcctl::kafka {
 
 struct ConfDeleter {
@@ -26,10 +28,12 @@ using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 
 // Builds a configuration; an unknown property or invalid value is a usage
 // error naming the property (values of secret properties are never shown).
-ConfPtr make_conf(const std::map<std::string, std::string>& properties);
+// librdkafka's own log lines go to the logger (shown with -v), not straight
+// to stderr; without a logger they are dropped and errors surface as Error.
+ConfPtr make_conf(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
 
 // A producer handle: the cheapest handle that can ask for metadata.
-KafkaPtr make_producer(const std::map<std::string, std::string>& properties);
+KafkaPtr make_producer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
 
 std::string librdkafka_version_text();
 

@@ -61,7 +61,7 @@ ServiceCheck check_connect(const Settings& settings, const Logger& logger) {
   return check;
 }
 
-ServiceCheck check_kafka(const Settings& settings) {
+ServiceCheck check_kafka(const Settings& settings, const Logger& logger) {
   ServiceCheck check{.service = "kafka"};
   const auto properties = settings.kafka_properties();
   auto bootstrap = properties.find("bootstrap.servers");
@@ -70,7 +70,7 @@ ServiceCheck check_kafka(const Settings& settings) {
   check.endpoint = bootstrap->second;
   const auto start = Clock::now();
   try {
-    auto info = kafka::describe_cluster(properties, settings.timeout());
+    auto info = kafka::describe_cluster(properties, settings.timeout(), &logger);
     check.ok = true;
     check.latency = since(start);
     const auto user_topics = std::count_if(info.topics.begin(), info.topics.end(),
@@ -125,7 +125,7 @@ std::vector<ServiceCheck> ping(const Settings& settings, const PingOptions& opti
   }
   std::vector<ServiceCheck> checks;
   if (wanted(options, "connect")) checks.push_back(check_connect(settings, logger));
-  if (wanted(options, "kafka")) checks.push_back(check_kafka(settings));
+  if (wanted(options, "kafka")) checks.push_back(check_kafka(settings, logger));
   if (wanted(options, "postgres")) checks.push_back(check_postgres(settings, !options.services.empty()));
   return checks;
 }

@@ -87,6 +87,9 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group, so a stop reaches its children too
+    sigset_t none;    // launchers block signals; their children must not inherit that
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::dup2(in_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);

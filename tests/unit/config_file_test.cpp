@@ -62,7 +62,7 @@ TEST_CASE("the contexts file is private and written atomically") {
   CHECK(entries == 1);
 }
 
-TEST_CASE("a missing file is empty; a malformed one is a usage error naming it") {
+TEST_CASE("a missing file is empty, a malformed one is a usage error naming it") {
   ScratchDir dir;
   CHECK(load_config(dir.path / "absent.yaml").contexts.empty());
   const auto bad = dir.path / "bad.yaml";
