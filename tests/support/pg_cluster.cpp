@@ -51,6 +51,9 @@ PgCluster::PgCluster() {
   socket_dir_ = dir_->path();
   log_file_ = dir_->path() + "/server.log";
   port_ = free_tcp_port();
+  // Who owns this cluster: tests/support/stop-stray-clusters.sh stops clusters
+  // whose owner died without tearing them down (a crash, a kill -9).
+  std::ofstream(dir_->path() + "/owner.pid") << ::getpid() << "\n";
 
   if (::geteuid() == 0) {
     const passwd* user = ::getpwnam("postgres");

@@ -106,3 +106,11 @@ TEST_CASE("secret files lose one trailing newline only") {
   CHECK(read_secret_file(dir.path / "q") == "x\n");
   CHECK_THROWS_AS(read_secret_file(dir.path / "missing"), Error);
 }
+
+TEST_CASE("the example contexts file in examples/ is valid") {
+  const auto config = load_config(fs::path(CDCCTL_SOURCE_DIR) / "examples" / "config.yaml");
+  CHECK(config.current_context == "staging");
+  REQUIRE(config.contexts.contains("prod"));
+  CHECK(config.contexts.at("prod").at("kafka.security.protocol") == "SASL_SSL");
+  CHECK(config.contexts.at("staging").at("pg") == "postgresql://cdc@db.staging/app");
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Side-by-side: the time to answer "is it up, and what version?" with cdcctl
+# versus what a user would otherwise run, on the same local services:
+#   Kafka Connect: cdcctl ping connect   vs  curl -s URL/ | jq -r .version
+#   Kafka:         cdcctl ping kafka     vs  kcat -L (metadata)
+#   PostgreSQL:    cdcctl ping postgres  vs  psql -c 'show wal_level'
+# Prints the median of N runs of each (default 30) and the ratio. The machine
+# is small and noisy: read the ratios, not the absolute numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+bin=$PWD/build
+cdcctl=$bin/apps/cdcctl/cdcctl
+[[ -x $cdcctl ]] || ./scripts/build.sh >/dev/null
+
+work=$(mktemp -d -t cdcctl-bench-XXXXXX)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+start() {
+  local name=$1; shift
+  mkfifo "$work/$name.fifo"
+  "$@" >"$work/$name.fifo" 2>"$work/$name.log" &
+  pids+=($!)
+  exec {fd}<"$work/$name.fifo"
+  read -r -t 60 -u "$fd" address || { cat "$work/$name.log" >&2; exit 1; }
+  printf -v "$name" '%s' "$address"
+}
+start pg "$bin/tests/throwaway-postgres"
+start kafka "$bin/tests/embedded-kafka" --topic bench:3
+start connect "$bin/tests/connect-double"
+
+# Median wall time in milliseconds of running "$@" $runs times.
+median_ms() {
+  local times=()
+  for _ in $(seq "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'
+}
+
+curl_jq() { curl -s "$connect/" | jq -r .version; }
+printf '%-12s %-28s %10s   %-34s %10s   %s\n' "service" "cdcctl" "median" "instead" "median" "ratio"
+row() {
+  local service=$1 ours_label=$2 theirs_label=$3; shift 3
+  local ours theirs
+  ours=$(median_ms "${ours_cmd[@]}")
+  theirs=$(median_ms "$@")
+  printf '%-12s %-28s %8sms   %-34s %8sms   %sx\n' "$service" "$ours_label" "$ours" "$theirs_label" "$theirs" \
+    "$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", b / a }')"
+}
+ours_cmd=("$cdcctl" ping connect --connect-url "$connect")
+row connect "cdcctl ping connect" "curl | jq .version" curl_jq
+ours_cmd=("$cdcctl" ping kafka --bootstrap-servers "$kafka")
+if command -v kcat >/dev/null; then row kafka "cdcctl ping kafka" "kcat -L" kcat -L -b "$kafka"; fi
+ours_cmd=("$cdcctl" ping postgres --pg "$pg")
+row postgres "cdcctl ping postgres" "psql -c 'show wal_level'" psql -X -d "$pg" -Atc 'show wal_level'
+echo "(ratio > 1: cdcctl is faster; $runs runs each)"
