@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
@@ -194,6 +195,23 @@ TEST_CASE("bad flags and values are usage errors (exit 2) on stderr") {
     CHECK(result.out.empty());
     CHECK(result.err.starts_with("error: "));
   }
+}
+
+TEST_CASE("tables fit COLUMNS when set (e.g. piping into a pager)") {
+  Home home;
+  run_cdcctl({"context", "set", "a-context-with-a-rather-long-name", "--connect-url",
+              "https://connect-with-a-very-long-host-name.example.internal:8083"},
+             home.options());
+  auto narrow = run_cdcctl({"context", "list"}, home.options({{"COLUMNS", "60"}}));
+  CHECK(narrow.exit_code == 0);
+  std::istringstream lines(narrow.out);
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    CHECK(line.size() <= 62);  // "…" is 3 bytes for one column
+  }
+  CHECK(narrow.out.find("…") != std::string::npos);
+  auto wide = run_cdcctl({"context", "list"}, home.options());
+  CHECK(wide.out.find("https://connect-with-a-very-long-host-name.example.internal:8083") != std::string::npos);
 }
 
 TEST_CASE("no colour when output is not a terminal, whatever the settings") {

@@ -92,6 +92,18 @@ TEST_CASE("a throwaway PostgreSQL 15 with logical decoding") {
                          "host=127.0.0.1 port=" + std::to_string(pg.port()) + " user=app_user dbname=postgres"},
                         with_env);
     CHECK(ok["exit_code"] == 0);
+
+    // ~/.pgpass (here through PGPASSFILE), as psql reads it.
+    TempDir dir;
+    const auto pgpass = dir.path() + "/pgpass";
+    std::ofstream(pgpass) << "127.0.0.1:" << pg.port() << ":*:app_user:right-password\n";
+    std::filesystem::permissions(pgpass, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    RunOptions with_pgpass;
+    with_pgpass.env = {{"PGPASSFILE", pgpass}};
+    auto via_pgpass = ping_json({"postgres", "--pg",
+                                 "host=127.0.0.1 port=" + std::to_string(pg.port()) + " user=app_user dbname=postgres"},
+                                with_pgpass);
+    CHECK(via_pgpass["exit_code"] == 0);
   }
 }
 
