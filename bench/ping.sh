@@ -13,22 +13,10 @@ bin=$PWD/build
 cdcctl=$bin/apps/cdcctl/cdcctl
 [[ -x $cdcctl ]] || ./scripts/build.sh >/dev/null
 
-work=$(mktemp -d -t cdcctl-bench-XXXXXX)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-start() {
-  local name=$1; shift
-  mkfifo "$work/$name.fifo"
-  "$@" >"$work/$name.fifo" 2>"$work/$name.log" &
-  pids+=($!)
-  exec {fd}<"$work/$name.fifo"
-  read -r -t 60 -u "$fd" address || { cat "$work/$name.log" >&2; exit 1; }
-  printf -v "$name" '%s' "$address"
-}
-start pg "$bin/tests/throwaway-postgres"
-start kafka "$bin/tests/embedded-kafka" --topic bench:3
-start connect "$bin/tests/connect-double"
+source scripts/lib/services.sh
+start_service pg "$bin/tests/throwaway-postgres"
+start_service kafka "$bin/tests/embedded-kafka" --topic bench:3
+start_service connect "$bin/tests/connect-double"
 
 # Median wall time in milliseconds of running "$@" $runs times.
 median_ms() {

@@ -12,37 +12,17 @@ cd "$(dirname "$0")/.."
 bin=$PWD/build
 cdcctl=$bin/apps/cdcctl/cdcctl
 
-work=$(mktemp -d -t cdcctl-demo-XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-export CDCCTL_CONFIG=$work/config.yaml
-
-# Starts a launcher in the background and reads the address it prints first.
-start() {
-  local name=$1; shift
-  mkfifo "$work/$name.fifo"
-  "$@" >"$work/$name.fifo" 2>"$work/$name.log" &
-  pids+=($!)
-  exec {fd}<"$work/$name.fifo"
-  if ! read -r -t 60 -u "$fd" address; then
-    echo "demo: $name did not start:" >&2; cat "$work/$name.log" >&2; exit 1
-  fi
-  printf -v "$name" '%s' "$address"
-}
+source scripts/lib/services.sh
+export CDCCTL_CONFIG=$service_work/config.yaml
 
 bold=; plain=
 if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then bold=$'\033[1m'; plain=$'\033[0m'; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "${*/#$bin\/apps\/cdcctl\//}" "$plain"; "$@" || echo "(exit code $?)"; }
 
 echo "Starting a throwaway PostgreSQL 15, the embedded Kafka broker and the Connect double..."
-start pg "$bin/tests/throwaway-postgres"
-start kafka "$bin/tests/embedded-kafka" --topic dbserver1.public.orders:3
-start connect "$bin/tests/connect-double" --version 3.9.0
+start_service pg "$bin/tests/throwaway-postgres"
+start_service kafka "$bin/tests/embedded-kafka" --topic dbserver1.public.orders:3
+start_service connect "$bin/tests/connect-double" --version 3.9.0
 echo "  postgres: $pg"
 echo "  kafka:    $kafka"
 echo "  connect:  $connect"
@@ -56,7 +36,7 @@ step "$cdcctl" context show --effective --timeout 3s
 
 echo
 echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
-kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
+kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
 step "$cdcctl" ping --timeout 2s
 
 echo

@@ -26,13 +26,6 @@ std::vector<Visit> walk(const CommandSpec& root) {
   return visits;
 }
 
-std::string option_words(const OptionSpec& option) {
-  std::string words;
-  if (!option.short_name.empty()) words += "-" + option.short_name;
-  if (!option.long_name.empty()) words += (words.empty() ? "" : " ") + ("--" + option.long_name);
-  return words;
-}
-
 std::string shell_single_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
@@ -57,6 +50,34 @@ std::vector<const OptionSpec*> options_at(const CommandSpec& root, const Command
     for (const auto& o : root.options) options.push_back(&o);
   }
   return options;
+}
+
+// "-o|--output": the case pattern matching either spelling of an option.
+std::string option_pattern(const OptionSpec& option) {
+  std::string pattern;
+  if (!option.short_name.empty()) pattern += "-" + option.short_name;
+  if (!option.long_name.empty()) pattern += (pattern.empty() ? "" : "|") + ("--" + option.long_name);
+  return pattern;
+}
+
+// Options that take a value, each once, across the whole tree: shells
+// complete a value by the option just typed, wherever it appears.
+std::vector<const OptionSpec*> value_options(const std::vector<Visit>& visits) {
+  std::vector<const OptionSpec*> options;
+  std::set<std::string> seen;
+  for (const auto& visit : visits) {
+    for (const auto& option : visit.command->options) {
+      if (!option.value_name.empty() && seen.insert(option_pattern(option)).second) options.push_back(&option);
+    }
+  }
+  return options;
+}
+
+// "\"cdcctl context\"|\"cdcctl context use\"": every command path but the root's.
+std::string child_path_pattern(const std::vector<Visit>& visits) {
+  std::vector<std::string> paths;
+  for (std::size_t v = 1; v < visits.size(); ++v) paths.push_back("\"" + visits[v].path + "\"");
+  return join(paths, "|");
 }
 
 std::string bash_values(const ValueCompletion& completion) {
@@ -91,25 +112,14 @@ std::string bash_completion(const CommandSpec& root) {
   out << "  for ((i = 1; i < COMP_CWORD; i++)); do\n";
   out << "    word=\"${COMP_WORDS[i]}\"\n";
   out << "    case \"$path $word\" in\n";
-  std::vector<std::string> child_paths;
-  for (std::size_t v = 1; v < visits.size(); ++v) child_paths.push_back("\"" + visits[v].path + "\"");
-  if (!child_paths.empty()) out << "      " << join(child_paths, "|") << ") path=\"$path $word\" ;;\n";
+  if (visits.size() > 1) out << "      " << child_path_pattern(visits) << ") path=\"$path $word\" ;;\n";
   out << "    esac\n";
   out << "  done\n";
 
   // Values of the option just typed.
-  std::set<std::string> seen;
   out << "  case \"$prev\" in\n";
-  for (const auto& visit : visits) {
-    for (const auto& option : visit.command->options) {
-      if (option.value_name.empty()) continue;
-      const auto words = option_words(option);
-      if (!seen.insert(words).second) continue;
-      std::string pattern;
-      if (!option.short_name.empty()) pattern += "-" + option.short_name;
-      if (!option.long_name.empty()) pattern += (pattern.empty() ? "" : "|") + ("--" + option.long_name);
-      out << "    " << pattern << ") " << bash_values(option.completion) << "; return ;;\n";
-    }
+  for (const auto* option : value_options(visits)) {
+    out << "    " << option_pattern(*option) << ") " << bash_values(option->completion) << "; return ;;\n";
   }
   out << "  esac\n";
 
@@ -164,30 +174,19 @@ std::string zsh_completion(const CommandSpec& root) {
   out << "  for ((i = 2; i < CURRENT; i++)); do\n";
   out << "    w=${words[i]}\n";
   out << "    case \"$p $w\" in\n";
-  std::vector<std::string> child_paths;
-  for (std::size_t v = 1; v < visits.size(); ++v) child_paths.push_back("\"" + visits[v].path + "\"");
-  if (!child_paths.empty()) out << "      (" << join(child_paths, "|") << ") p=\"$p $w\" ;;\n";
+  if (visits.size() > 1) out << "      (" << child_path_pattern(visits) << ") p=\"$p $w\" ;;\n";
   out << "    esac\n";
   out << "  done\n";
 
-  std::set<std::string> seen;
   out << "  case \"${words[CURRENT-1]}\" in\n";
-  for (const auto& visit : visits) {
-    for (const auto& option : visit.command->options) {
-      if (option.value_name.empty()) continue;
-      const auto words = option_words(option);
-      if (!seen.insert(words).second) continue;
-      std::string pattern;
-      if (!option.short_name.empty()) pattern += "-" + option.short_name;
-      if (!option.long_name.empty()) pattern += (pattern.empty() ? "" : "|") + ("--" + option.long_name);
-      const auto& c = option.completion;
-      out << "    (" << pattern << ") ";
-      if (!c.choices.empty()) out << "compadd -- " << join(c.choices, " ") << "; return ;;\n";
-      else if (!c.dynamic_args.empty())
-        out << "compadd -- ${(f)\"$(${words[1]} " << c.dynamic_args << " 2>/dev/null)\"}; return ;;\n";
-      else if (c.files) out << "_files; return ;;\n";
-      else out << "return ;;\n";
-    }
+  for (const auto* option : value_options(visits)) {
+    const auto& c = option->completion;
+    out << "    (" << option_pattern(*option) << ") ";
+    if (!c.choices.empty()) out << "compadd -- " << join(c.choices, " ") << "; return ;;\n";
+    else if (!c.dynamic_args.empty())
+      out << "compadd -- ${(f)\"$(${words[1]} " << c.dynamic_args << " 2>/dev/null)\"}; return ;;\n";
+    else if (c.files) out << "_files; return ;;\n";
+    else out << "return ;;\n";
   }
   out << "  esac\n";
 
