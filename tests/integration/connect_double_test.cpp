@@ -128,6 +128,13 @@ TEST_SUITE("connect double") {
     CHECK(w.connect.worker_id() == "127.0.0.1:" + std::to_string(w.connect.port()));
   }
 
+  TEST_CASE("a fixed port that is already taken is refused, not shared") {
+    ConnectDouble first;
+    ConnectDoubleOptions same_port;
+    same_port.port = first.port();
+    CHECK_THROWS_AS(ConnectDouble{same_port}, std::runtime_error);
+  }
+
   TEST_CASE("creating a connector answers 201 with Location and no tasks yet") {
     Worker w;
     const auto res = w.post("/connectors", file_source(" src ", 2));  // the name is trimmed

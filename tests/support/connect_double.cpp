@@ -1,6 +1,7 @@
 #include "support/connect_double.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -817,7 +818,15 @@ class ConnectDouble::Impl {
     bool rebalance_sensitive = false;
   };
 
+  // The outcome of matching a request against the route table.
+  struct Resolution {
+    const Route* route = nullptr;   // null: no route for this method
+    std::vector<std::string> args;  // path segments captured by the route
+    std::set<std::string> allowed;  // methods the path supports; empty: unknown path
+  };
+
   static const std::vector<Route>& routes();
+  Resolution resolve(const std::string& method, const std::vector<std::string>& segments) const;
 
   template <typename F>
   void locked(F&& f) {
@@ -1002,6 +1011,12 @@ ConnectDouble::Impl::Impl(ConnectDoubleOptions options)
   server_.Delete(any_path, with_body);
   // Short keep-alive so that the destructor does not wait for idle client connections.
   server_.set_keep_alive_timeout(1);
+  // httplib defaults to SO_REUSEPORT, which would let a second double (or a real worker)
+  // silently share a fixed port; SO_REUSEADDR only allows rebinding after TIME_WAIT.
+  server_.set_socket_options([](socket_t socket) {  // httplib declares socket_t globally
+    const int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   port_ = options_.port == 0 ? server_.bind_to_any_port(options_.host)
                              : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
@@ -1057,45 +1072,31 @@ Reply ConnectDouble::Impl::respond(const httplib::Request& request, const std::s
 
   // Jersey matches the path first (404), then the method (405), then the media type (415).
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
-  const Route* route = nullptr;
-  std::vector<std::string> args;
-  std::set<std::string> allowed;
-  for (const auto& candidate : routes()) {
-    if (version_ < candidate.since || !(version_ < candidate.until)) continue;
-    auto captured = match_route(candidate.pattern, segments);
-    if (!captured) continue;
-    allowed.emplace(candidate.method);
-    if (candidate.method == method) {
-      route = &candidate;
-      args = std::move(*captured);
-    }
-  }
-  if (allowed.empty()) return jersey_error(404);
-  if (allowed.contains("GET")) allowed.insert("HEAD");
-  allowed.insert("OPTIONS");
-  const std::string allow_header = join(std::vector<std::string>(allowed.begin(), allowed.end()), ",");
-  if (route == nullptr) {
+  Resolution resolution = resolve(method, segments);
+  if (resolution.allowed.empty()) return jersey_error(404);
+  if (resolution.route == nullptr) {
     Reply reply = method == "OPTIONS" ? empty_reply(200) : jersey_error(405);
-    reply.headers.emplace_back("Allow", allow_header);
+    reply.headers.emplace_back("Allow", join({resolution.allowed.begin(), resolution.allowed.end()}, ","));
     return reply;
   }
+  const Route& route = *resolution.route;
   if (method != "GET" && request.has_header("Content-Type")) {
     const std::string media_type = lower(trim(split(request.get_header_value("Content-Type"), ';').front()));
     if (media_type != "application/json") return jersey_error(415);
   }
 
-  if (conflicts_ > 0 && method != "GET" && route->pattern.starts_with("/connectors")) {
+  if (conflicts_ > 0 && method != "GET" && route.pattern.starts_with("/connectors")) {
     --conflicts_;
     return error_reply(409, std::string(kNoLeaderMessage));
   }
-  if (rebalances_ > 0 && route->rebalance_sensitive) {
+  if (rebalances_ > 0 && route.rebalance_sensitive) {
     --rebalances_;
     return error_reply(500, std::string(kRebalanceExpectedMessage));
   }
 
   Reply reply;
   try {
-    reply = (this->*(route->handler))(Call{request, body, std::move(args)});
+    reply = (this->*route.handler)(Call{request, body, std::move(resolution.args)});
   } catch (const RestError& e) {
     reply = error_reply(e.status(), e.message());
   }
@@ -1104,6 +1105,25 @@ Reply ConnectDouble::Impl::respond(const httplib::Request& request, const std::s
     reply.body.resize(reply.body.size() / 2);
   }
   return reply;
+}
+
+ConnectDouble::Impl::Resolution ConnectDouble::Impl::resolve(const std::string& method,
+                                                             const std::vector<std::string>& segments) const {
+  Resolution resolution;
+  for (const auto& candidate : routes()) {
+    if (version_ < candidate.since || !(version_ < candidate.until)) continue;
+    auto captured = match_route(candidate.pattern, segments);
+    if (!captured) continue;
+    resolution.allowed.emplace(candidate.method);
+    if (candidate.method == method) {
+      resolution.route = &candidate;
+      resolution.args = std::move(*captured);
+    }
+  }
+  // Jersey answers HEAD and OPTIONS itself for every resource.
+  if (resolution.allowed.contains("GET")) resolution.allowed.insert("HEAD");
+  if (!resolution.allowed.empty()) resolution.allowed.insert("OPTIONS");
+  return resolution;
 }
 
 bool ConnectDouble::Impl::authorized(const httplib::Request& request, const std::vector<std::string>& segments) const {

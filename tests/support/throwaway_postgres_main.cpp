@@ -1,25 +1,19 @@
 // throwaway-postgres: starts the test harness's PostgreSQL 15 cluster
 // (temporary directory, wal_level=logical, free port, runs as `postgres`
 // when root), prints its conninfo on the first line of stdout, and serves
-// until SIGINT/SIGTERM, then stops it and removes every file.
-#include <signal.h>
-
+// until stopped (see support/launcher.hpp), then stops it and removes every
+// file.
 #include <iostream>
 
+#include "support/launcher.hpp"
 #include "support/pg_cluster.hpp"
 
 int main() {
   try {
+    const cdcctl::testsupport::ShutdownSignals shutdown;  // pg_ctl's children get a clean mask
     cdcctl::testsupport::PgCluster cluster;
-    // Block the stop signals only now: pg_ctl's children must not inherit a mask.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::cout << cluster.conninfo() << std::endl;
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
+    shutdown.wait();
   } catch (const std::exception& error) {
     std::cerr << "throwaway-postgres: " << error.what() << "\n";
     return 1;
