@@ -4,6 +4,7 @@
 
 #include "core/config_file.hpp"
 #include "core/error.hpp"
+#include "core/secrets.hpp"
 
 namespace cdcctl::app {
 
@@ -105,6 +106,10 @@ void add_global_flags(CLI::App& app, AppContext& context) {
       std::string names = "--" + key;
       if (key == "kafka-config-file") names = "-F," + names;
       flag = app.add_option(names, flags.settings[key], description)->group(group)->type_name(std::string(spec.value_name));
+      if (key == "connect-url" || key == "bootstrap-servers") {
+        // Repeating the flag adds addresses, as a comma-separated list does.
+        flag->multi_option_policy(CLI::MultiOptionPolicy::Join)->delimiter(',');
+      }
       if (std::string_view(spec.value_name) == "FILE") context.completions[flag] = {.files = true};
     }
     flags.setting_options[key] = flag;
@@ -265,15 +270,19 @@ int run(int argc, const char* const* argv, IO io) {
     }
     return static_cast<int>(context.action());
   } catch (const Error& error) {
-    const std::string text = format_error(error);
+    const std::string text = mask_url_or_conninfo(format_error(error));
     if (context.color_stderr()) {
       err << "\033[31m" << text.substr(0, 6) << "\033[0m" << text.substr(6);
     } else {
       err << text;
     }
     return static_cast<int>(error.code());
+  } catch (const nlohmann::json::exception& error) {
+    err << "error: a service answered with data of an unexpected shape: " << mask_url_or_conninfo(error.what())
+        << "\nhint: check that the address points at the right service\n";
+    return static_cast<int>(ExitCode::Failed);
   } catch (const std::exception& error) {
-    err << "error: " << error.what() << "\n";
+    err << "error: " << mask_url_or_conninfo(error.what()) << "\n";
     return static_cast<int>(ExitCode::Failed);
   }
 }

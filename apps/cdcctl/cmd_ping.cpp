@@ -10,7 +10,7 @@ namespace {
 
 ExitCode ping(AppContext& context, const std::vector<std::string>& services) {
   const auto settings = context.settings();
-  const auto checks = ops::ping(settings, {services}, context.logger());
+  const auto checks = ops::ping(settings, {services, context.io.env}, context.logger());
   const bool any_configured =
       std::any_of(checks.begin(), checks.end(), [](const auto& check) { return check.configured; });
   if (!any_configured) {
@@ -23,19 +23,17 @@ ExitCode ping(AppContext& context, const std::vector<std::string>& services) {
   document.data = {{"context", settings.context_name.empty() ? nlohmann::json(nullptr)
                                                              : nlohmann::json(settings.context_name)},
                    {"services", nlohmann::json::array()}};
-  bool all_ok = true;
   for (const auto& check : checks) {
     document.data["services"].push_back(ops::to_json(check));
     if (!check.configured) continue;
-    all_ok = all_ok && check.ok;
-    const std::string status = check.ok ? "ok" : "unreachable";
+    const std::string status = check.ok ? "ok" : check.failure == ExitCode::Unreachable ? "unreachable" : "error";
     document.table.rows.push_back({check.service, {status, output::state_color(status)}, check.endpoint,
                                    check.version, format_duration(check.latency),
                                    check.ok ? check.detail : check.error, check.hint});
     if (check.ok) document.names.push_back(check.service);
   }
   output::render(document, context.format(), context.table_options(), *context.io.out);
-  return all_ok ? ExitCode::Ok : ExitCode::Unreachable;
+  return ops::ping_exit_code(checks);
 }
 
 }  // namespace
@@ -52,7 +50,8 @@ void add_ping_command(CLI::App& app, AppContext& context) {
                    "PostgreSQL is checked when --pg, PGHOST or PGDATABASE is set or when named.\n"
                    "\n"
                    "Exits 0 when every checked service answered, 3 when any could not be reached or refused the "
-                   "credentials, 2 when nothing is configured.",
+                   "credentials, 1 when one answered wrongly (an HTTP error, an unexpected reply), 2 when nothing "
+                   "is configured or a named service is not.",
                    {"cdcctl ping", "cdcctl ping connect -o json",
                     "cdcctl ping postgres --pg 'host=db1 user=cdc dbname=app'"});
   command->callback([&context, services] { context.action = [&context, services] { return ping(context, *services); }; });

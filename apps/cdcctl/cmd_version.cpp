@@ -3,24 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "app.hpp"
-#include "http/client.hpp"
-#include "kafka/handles.hpp"
-#include "pg/connection.hpp"
+#include "ops/version.hpp"
 
 namespace cdcctl::app {
 
 namespace {
 
-nlohmann::json version_data() {
-  const int libpq = pg::libpq_version();
-  return {
-      {"cdcctl", CDCCTL_VERSION},
-      {"librdkafka", kafka::librdkafka_version_text()},
-      {"libpq", pg::format_server_version(libpq)},
-      {"libcurl", http::curl_version_text()},
-      {"compiler", "GCC " __VERSION__},
-  };
-}
+nlohmann::json version_data() { return ops::dependency_versions(); }
 
 std::string version_text() {
   const auto data = version_data();

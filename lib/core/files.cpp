@@ -1,6 +1,8 @@
 #include "core/files.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -31,8 +34,8 @@ class TempFile {
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
   void close_fd() {
-    if (fd_ >= 0 && ::close(fd_) != 0) throw_errno("close");
-    fd_ = -1;
+    const int fd = std::exchange(fd_, -1);
+    if (fd >= 0 && ::close(fd) != 0) throw_errno("close");
   }
   void commit() { committed_ = true; }
   [[noreturn]] void throw_errno(const char* step) const {
@@ -47,7 +50,33 @@ class TempFile {
 
 }  // namespace
 
+namespace {
+
+// Holds off SIGINT/SIGTERM/SIGHUP while a file is being replaced, so Ctrl-C
+// cannot leave a temp file behind; a signal that arrived is delivered when
+// this goes out of scope, after the rename.
+class DeferSignals {
+ public:
+  DeferSignals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    ::pthread_sigmask(SIG_BLOCK, &signals, &previous_);
+  }
+  ~DeferSignals() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  DeferSignals(const DeferSignals&) = delete;
+  DeferSignals& operator=(const DeferSignals&) = delete;
+
+ private:
+  sigset_t previous_{};
+};
+
+}  // namespace
+
 void write_file_atomically(const fs::path& path, std::string_view content, fs::perms mode) {
+  const DeferSignals defer;
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::exists(dir, ec)) {

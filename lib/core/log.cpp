@@ -24,6 +24,7 @@ void Logger::debug(std::string_view message) const {
 
 void Logger::write(std::string_view prefix, std::string_view color, std::string_view message) const {
   const std::string masked = mask_url_or_conninfo(message);
+  const std::lock_guard lock(*mutex_);
   if (color_ && !color.empty()) {
     *out_ << color << prefix << masked << "\033[0m\n";
   } else {

@@ -1,6 +1,8 @@
 #pragma once
 // Diagnostics on stderr. -q shows only errors, -v adds what cdcctl is doing
 // (requests, retries), -vv adds detail. Every line goes through secret masking.
+#include <memory>
+#include <mutex>
 #include <ostream>
 #include <string_view>
 
@@ -25,6 +27,8 @@ class Logger {
   std::ostream* out_;
   Verbosity verbosity_;
   bool color_;
+  // librdkafka and parallel checks log from their own threads.
+  std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace cdcctl

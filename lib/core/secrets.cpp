@@ -56,9 +56,10 @@ std::string mask_url_or_conninfo(std::string_view text) {
   static const std::regex userinfo(R"(([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*):([^@/\s]*)@)");
   out = std::regex_replace(out, userinfo, "$1:" + mask + "@");
   // password=... in a conninfo string (possibly quoted) or a URI query
-  static const std::regex quoted(R"((\bpassword\s*=\s*)'(?:[^'\\]|\\.)*')", std::regex::icase);
+  // Any key ending in "password" (password, sslpassword, …), quoted or not.
+  static const std::regex quoted(R"(([\w.-]*password\s*=\s*)'(?:[^'\\]|\\.)*')", std::regex::icase);
   out = std::regex_replace(out, quoted, "$1" + mask);
-  static const std::regex bare(R"((\bpassword\s*=\s*)(?!\*{8})[^\s&']+)", std::regex::icase);
+  static const std::regex bare(R"(([\w.-]*password\s*=\s*)(?!\*{8})[^\s&']+)", std::regex::icase);
   out = std::regex_replace(out, bare, "$1" + mask);
   return out;
 }

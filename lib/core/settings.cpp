@@ -122,7 +122,11 @@ bool Settings::get_bool(std::string_view key) const {
 
 std::chrono::milliseconds Settings::timeout() const {
   auto value = get("timeout");
-  return parse_duration(value ? *value : "30s");
+  const auto timeout = parse_duration(value ? *value : "30s");
+  if (timeout.count() <= 0) {
+    throw Error::usage("invalid --timeout '" + *value + "'", "it must be longer than zero", "e.g. --timeout 30s");
+  }
+  return timeout;
 }
 
 std::vector<std::string> Settings::connect_urls() const {
@@ -143,14 +147,45 @@ std::vector<std::string> Settings::connect_urls() const {
 
 std::optional<std::string> Settings::connect_user() const { return get("connect-user"); }
 
+namespace {
+
+// A secret can be given directly (environment, context) or as a file; the
+// one set at the higher precedence level wins, the file on a tie.
+std::optional<std::string> secret_from(const Settings& settings, const std::string& file_key,
+                                       const std::string& value_key) {
+  auto file = settings.values.find(file_key);
+  auto value = settings.values.find(value_key);
+  const bool has_file = file != settings.values.end();
+  const bool has_value = value != settings.values.end();
+  if (has_file && (!has_value || file->second.source <= value->second.source)) {
+    return read_secret_file(file->second.value);
+  }
+  if (has_value) return value->second.value;
+  return std::nullopt;
+}
+
+std::optional<SettingSource> source_of(const Settings& settings, const std::string& key) {
+  auto it = settings.values.find(key);
+  if (it == settings.values.end()) return std::nullopt;
+  return it->second.source;
+}
+
+}  // namespace
+
 std::optional<std::string> Settings::connect_password() const {
-  if (auto file = get("connect-password-file")) return read_secret_file(*file);
-  return get("connect-password");
+  return secret_from(*this, "connect-password-file", "connect-password");
 }
 
 std::optional<std::string> Settings::connect_token() const {
-  if (auto file = get("connect-token-file")) return read_secret_file(*file);
-  return get("connect-token");
+  return secret_from(*this, "connect-token-file", "connect-token");
+}
+
+bool Settings::prefer_bearer_token() const {
+  auto token = std::min(source_of(*this, "connect-token-file").value_or(SettingSource::Default),
+                        source_of(*this, "connect-token").value_or(SettingSource::Default));
+  auto user = source_of(*this, "connect-user");
+  if (!source_of(*this, "connect-token-file") && !source_of(*this, "connect-token")) return false;
+  return !user || token <= *user;
 }
 
 std::string Settings::pg_conninfo() const { return get("pg").value_or(""); }

@@ -59,6 +59,9 @@ class Settings {
   // From the password file or CDCCTL_CONNECT_PASSWORD / the context; the file wins.
   std::optional<std::string> connect_password() const;
   std::optional<std::string> connect_token() const;
+  // When both basic auth and a bearer token are configured, the one set at
+  // the higher precedence level is used (the token on a tie).
+  bool prefer_bearer_token() const;
   // Empty means "libpq's defaults": PG* variables and ~/.pgpass apply.
   std::string pg_conninfo() const;
   // librdkafka configuration: properties file, then context/flag "kafka.*"

@@ -89,7 +89,7 @@ Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
-Response Client::send(const Request& request) {
+Response Client::send(const Request& request, std::optional<std::chrono::milliseconds> timeout) {
   CURL* curl = handle_->curl.get();
   curl_easy_reset(curl);  // keeps the connection cache: keep-alive survives
   Response response;
@@ -97,9 +97,9 @@ Response Client::send(const Request& request) {
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(options_.connect_timeout, options_.timeout).count()));
+  const auto limit = std::max(timeout.value_or(options_.timeout), std::chrono::milliseconds(1));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(limit.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(options_.connect_timeout, limit).count()));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -148,7 +148,15 @@ Response Client::send(const Request& request) {
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       hint = "the service did not answer within --timeout; raise it or check the service";
     }
-    throw Error::unreachable(std::string(method) + " " + request.url + " failed", why, hint);
+    const bool never_sent = code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY ||
+                            code == CURLE_COULDNT_CONNECT || code == CURLE_SSL_CONNECT_ERROR ||
+                            code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                            code == CURLE_SSL_CERTPROBLEM || code == CURLE_URL_MALFORMAT ||
+                            code == CURLE_UNSUPPORTED_PROTOCOL;
+    TransportError error(never_sent ? TransportError::Stage::NotConnected : TransportError::Stage::InFlight,
+                         std::string(method) + " " + request.url + " failed", why, hint);
+    if (code == CURLE_OPERATION_TIMEDOUT) error.set_timed_out();
+    throw error;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   if (options_.logger) {
@@ -163,6 +171,25 @@ std::string curl_version_text() {
   std::string text = info->version;
   if (info->ssl_version) text += std::string(" (") + info->ssl_version + ")";
   return text;
+}
+
+}  // namespace cdcctl::http
+
+namespace cdcctl::http {
+
+std::string encode_path_segment(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : segment) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
 }
 
 }  // namespace cdcctl::http

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/error.hpp"
 #include "core/log.hpp"
 
 namespace cdcctl::http {
@@ -52,6 +53,25 @@ struct Response {
   bool is_json() const;
 };
 
+// Failing to get any HTTP response. Whether the server may have acted on the
+// request decides whether a non-idempotent request can be sent again.
+class TransportError : public Error {
+ public:
+  enum class Stage {
+    NotConnected,  // DNS, refused, TLS handshake: the request never reached the server
+    InFlight,      // reset or timed out after sending: the server may have acted on it
+  };
+  TransportError(Stage stage, std::string what, std::string why, std::string hint)
+      : Error(ExitCode::Unreachable, std::move(what), std::move(why), std::move(hint)), stage_(stage) {}
+  Stage stage() const { return stage_; }
+  bool timed_out() const { return timed_out_; }
+  void set_timed_out() { timed_out_ = true; }
+
+ private:
+  Stage stage_;
+  bool timed_out_ = false;
+};
+
 class Client {
  public:
   explicit Client(ClientOptions options);
@@ -62,8 +82,9 @@ class Client {
   Client& operator=(Client&&) noexcept;
 
   // Any HTTP status is a Response; failing to get one (DNS, refused, TLS,
-  // timeout) throws Error with ExitCode::Unreachable.
-  Response send(const Request& request);
+  // timeout) throws TransportError (ExitCode::Unreachable). timeout, when
+  // given, replaces the client's for this request (to fit a deadline).
+  Response send(const Request& request, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   const ClientOptions& options() const { return options_; }
 
@@ -75,5 +96,13 @@ class Client {
 
 // libcurl's version string, for `cdcctl version`.
 std::string curl_version_text();
+
+}  // namespace cdcctl::http
+
+namespace cdcctl::http {
+
+// Percent-encodes one path segment (a connector or logger name) so names
+// with spaces, slashes or '?' reach the server intact.
+std::string encode_path_segment(std::string_view segment);
 
 }  // namespace cdcctl::http

@@ -75,7 +75,10 @@ std::string to_yaml(const nlohmann::json& value) {
   return std::string(out.c_str()) + "\n";
 }
 
-void render_json(const nlohmann::json& value, std::ostream& out) { out << value.dump(2) << '\n'; }
+void render_json(const nlohmann::json& value, std::ostream& out) {
+  // Invalid UTF-8 (a Latin-1 byte in a hostname) becomes U+FFFD instead of an exception.
+  out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
 
 void render_yaml(const nlohmann::json& value, std::ostream& out) { out << to_yaml(value); }
 

@@ -87,11 +87,21 @@ void render_table(const Table& table, const TableOptions& options, std::ostream&
     }
   }
 
+  // A cell is one line: newlines and tabs (multi-line server errors) become
+  // spaces, other control characters are dropped so nothing moves the cursor.
+  auto one_line = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '\n' || c == '\t' || c == '\r') out.push_back(' ');
+      else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
+    }
+    return out;
+  };
   auto emit_row = [&](auto cell_at) {
     std::string line;
     for (std::size_t s = 0; s < shown.size(); ++s) {
       const Cell cell = cell_at(shown[s]);
-      std::string text = truncate_to_width(cell.text, widths[s]);
+      std::string text = truncate_to_width(one_line(cell.text), widths[s]);
       const std::size_t pad = widths[s] - display_width(text);
       const bool last = s + 1 == shown.size();
       const bool right = table.columns[shown[s]].right_align;

@@ -1,6 +1,7 @@
 #include "pg/connection.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/error.hpp"
 #include "core/secrets.hpp"
@@ -24,10 +25,12 @@ std::string trim(std::string text) {
 Connection Connection::open(const std::string& conninfo, std::chrono::milliseconds timeout) {
   const auto seconds = std::max<std::int64_t>(2, (timeout.count() + 999) / 1000);
   const std::string timeout_text = std::to_string(seconds);
-  // Keyword/value arrays so the user's conninfo (or URI) stays intact and
-  // only connect_timeout and application_name are added as defaults.
-  const char* keywords[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {conninfo.c_str(), timeout_text.c_str(), "cdcctl", nullptr};
+  // Keyword/value arrays so the user's conninfo (or URI) stays intact. With
+  // expand_dbname, later keywords override earlier ones, so our defaults go
+  // first and anything the user wrote (connect_timeout=…) wins.
+  const bool user_timeout = conninfo.find("connect_timeout") != std::string::npos || std::getenv("PGCONNECT_TIMEOUT");
+  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+  const char* values[] = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl", conninfo.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (!raw) throw Error::failed("cannot allocate a PostgreSQL connection");
   Connection connection(raw);

@@ -177,18 +177,25 @@ TEST_CASE("the Connect double answers cdcctl like a worker") {
     CHECK(service(failover, "connect")["endpoint"] == connect.url());
   }
 
-  SUBCASE("an HTML error page from a proxy is reported, not dumped") {
+  SUBCASE("a passing proxy error page is retried; a persistent one is reported, not dumped") {
     connect.html_error_next_requests(1, 502);
-    auto result = run_cdcctl({"ping", "connect", "--connect-url", connect.url()});
+    CHECK(run_cdcctl({"ping", "connect", "--connect-url", connect.url()}).exit_code == 0);
+    CHECK(connect.request_log().size() == 3);  // the first GET /, then the failed one and its retry
+
+    connect.html_error_next_requests(1000, 502);
+    auto result = run_cdcctl({"ping", "connect", "--connect-url", connect.url(), "--timeout", "1s"});
     CHECK(result.exit_code == 3);
     CHECK(result.out.find("HTTP 502 with an HTML page") != std::string::npos);
+    CHECK(result.out.find("gave up after") != std::string::npos);
     CHECK(result.out.find("<html") == std::string::npos);
   }
 
-  SUBCASE("a truncated JSON body is a clear error") {
+  SUBCASE("a truncated JSON body is retried, and a clear error when it persists") {
     connect.truncate_next_responses(1);
-    auto result = ping_json({"connect", "--connect-url", connect.url()});
-    CHECK(result["exit_code"] == 3);
+    CHECK(ping_json({"connect", "--connect-url", connect.url()})["exit_code"] == 0);
+    connect.truncate_next_responses(1000);
+    auto result = ping_json({"connect", "--connect-url", connect.url(), "--timeout", "1s"});
+    CHECK(result["exit_code"] == 1);  // it answered, wrongly: FAILED, not UNREACHABLE
     CHECK(service(result, "connect")["error"].get<std::string>().find("not valid JSON") != std::string::npos);
   }
 

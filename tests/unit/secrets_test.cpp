@@ -46,4 +46,6 @@ TEST_CASE("passwords inside URLs and conninfo strings") {
   CHECK(mask_url_or_conninfo("jdbc:postgresql://db/app?password=x") == "jdbc:postgresql://db/app?password=********");
   CHECK(mask_url_or_conninfo("http://connect:8083") == "http://connect:8083");
   CHECK(mask_url_or_conninfo("host=db user=cdc") == "host=db user=cdc");
+  CHECK(mask_url_or_conninfo("host=db sslpassword=keypass user=cdc") == "host=db sslpassword=******** user=cdc");
+  CHECK(mask_url_or_conninfo("-X sasl.password=pw") == "-X sasl.password=********");
 }

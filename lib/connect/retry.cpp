@@ -1,0 +1,32 @@
+#include "connect/retry.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cdcctl::connect {
+
+bool is_rebalance(const Attempt& attempt) {
+  if (!attempt.status) return false;
+  if (*attempt.status == 409) return true;
+  return *attempt.status == 500 && attempt.message.find("rebalance is expected") != std::string::npos;
+}
+
+bool should_retry(bool idempotent, const Attempt& attempt) {
+  if (attempt.transport_failure) return attempt.never_sent || idempotent;
+  if (!attempt.status) return false;
+  if (is_rebalance(attempt)) return true;
+  const long status = *attempt.status;
+  // 502/503/504 come from proxies and starting workers; other 5xx (timeouts
+  // inside the herder) may have been applied: only idempotent requests retry.
+  if (status >= 500) return idempotent;
+  return false;
+}
+
+std::chrono::milliseconds Backoff::delay(int retry, double jitter) const {
+  const double base = static_cast<double>(initial.count()) * std::pow(multiplier, std::max(0, retry - 1));
+  const double capped = std::min(base, static_cast<double>(max.count()));
+  const double factor = 0.8 + 0.4 * std::clamp(jitter, 0.0, 1.0);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(capped * factor));
+}
+
+}  // namespace cdcctl::connect
