@@ -1,5 +1,10 @@
 // cdcctl context list|current|use|set|delete|show — named connection
 // settings, like kubectl's contexts.
+#include <termios.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "app.hpp"
@@ -81,36 +86,42 @@ struct SetOptions {
   bool use = false;
 };
 
-std::string read_line(std::istream& in) {
+// A secret from standard input: a whole line from a pipe, or typed at a
+// prompt without echo on a terminal. Empty is refused: it is never meant.
+std::string read_secret(AppContext& context, const std::string& what) {
   std::string line;
-  std::getline(in, line);
+  if (context.io.terminal.stdin_is_tty) {
+    *context.io.err << what << ": " << std::flush;
+    termios saved{};
+    const bool can_hide = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (can_hide) {
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::getline(*context.io.in, line);
+    if (can_hide) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    *context.io.err << "\n";
+  } else {
+    std::getline(*context.io.in, line);
+  }
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) throw Error::usage("no " + what + " on standard input", {}, "e.g. printf '%s' \"$SECRET\" | cdcctl context set ...");
   return line;
 }
 
 ExitCode set(AppContext& context, const SetOptions& options) {
-  if (options.name.empty()) throw Error::usage("a context needs a name");
   const auto path = context.config_path();
   auto config = load_config(path);
-  const bool created = !config.contexts.contains(options.name);
-  auto& values = config.contexts[options.name];
-  for (const auto& [key, value] : context.flag_settings()) values[key] = value;
-  if (options.password_stdin) values["connect-password"] = read_line(*context.io.in);
-  if (options.token_stdin) values["connect-token"] = read_line(*context.io.in);
-  for (const auto& key : options.unset) {
-    const bool known = find_setting(key) != nullptr || key.starts_with("kafka.");
-    if (!known) {
-      throw Error::usage("unknown setting '" + key + "'", {},
-                         "settings are named like the global flags (connect-url, pg, ...) or kafka.<property>");
-    }
-    values.erase(key);
-  }
-  const bool first = config.contexts.size() == 1 && config.current_context.empty();
-  if (options.use || first) config.current_context = options.name;
+  ContextUpdate update{.set = context.flag_settings(), .unset = options.unset, .base_dir = std::filesystem::current_path()};
+  if (options.password_stdin) update.set["connect-password"] = read_secret(context, "Connect password");
+  if (options.token_stdin) update.set["connect-token"] = read_secret(context, "Connect bearer token");
+  const bool created = update_context(config, options.name, update);
+  if (options.use) config.current_context = options.name;
   save_config(path, config);
   if (!context.flags.quiet) {
     *context.io.out << "Context \"" << options.name << "\" " << (created ? "created" : "updated");
-    if (options.use || first) *context.io.out << " and in use";
+    if (config.current_context == options.name) *context.io.out << " and in use";
     *context.io.out << " (" << path.string() << ").\n";
   }
   return ExitCode::Ok;

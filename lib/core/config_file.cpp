@@ -2,8 +2,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/settings.hpp"
+#include "core/units.hpp"
 
 namespace cdcctl {
 
@@ -84,7 +88,19 @@ ConfigFile parse_config(std::string_view text, const std::string& origin) {
   return config;
 }
 
-std::string serialize_config(const ConfigFile& config) {
+std::string serialize_config(const ConfigFile& config, bool as_json) {
+  if (as_json) {
+    nlohmann::json root = {{"current-context", config.current_context}, {"contexts", nlohmann::json::object()}};
+    for (const auto& [name, values] : config.contexts) {
+      nlohmann::json context = nlohmann::json::object();
+      for (const auto& [key, value] : values) {
+        if (key.starts_with("kafka.")) context["kafka"][key.substr(6)] = value;
+        else context[key] = value;
+      }
+      root["contexts"][name] = context;
+    }
+    return root.dump(2) + "\n";
+  }
   YAML::Emitter out;
   out << YAML::BeginMap;
   out << YAML::Key << "current-context" << YAML::Value << config.current_context;
@@ -121,7 +137,46 @@ ConfigFile load_config(const fs::path& path) {
 }
 
 void save_config(const fs::path& path, const ConfigFile& config) {
-  write_file_atomically(path, serialize_config(config));
+  write_file_atomically(path, serialize_config(config, path.extension() == ".json"));
+}
+
+bool update_context(ConfigFile& config, const std::string& name, const ContextUpdate& update) {
+  if (name.empty()) throw Error::usage("a context needs a name");
+  ContextValues values;
+  if (auto it = config.contexts.find(name); it != config.contexts.end()) values = it->second;
+  const bool created = !config.contexts.contains(name);
+  for (const auto& [key, value] : update.set) {
+    const SettingSpec* spec = find_setting(key);
+    if (!spec && !key.starts_with("kafka.")) {
+      throw Error::usage("unknown setting '" + key + "'", {},
+                         "settings are named like the global flags (connect-url, pg, ...) or kafka.<property>");
+    }
+    std::string stored = value;
+    if (spec && spec->value_name == "FILE" && !value.empty()) {
+      stored = fs::absolute(update.base_dir.empty() ? fs::path(value) : update.base_dir / value).lexically_normal();
+    }
+    if (key == "timeout" && parse_duration(value).count() <= 0) {
+      throw Error::usage("invalid timeout '" + value + "'", "it must be longer than zero", "e.g. --timeout 30s");
+    }
+    values[key] = stored;
+  }
+  for (const auto& key : update.unset) {
+    if (!find_setting(key) && !key.starts_with("kafka.")) {
+      throw Error::usage("unknown setting '" + key + "'", {},
+                         "settings are named like the global flags (connect-url, pg, ...) or kafka.<property>");
+    }
+    values.erase(key);
+  }
+  // Validate the result as a command would read it.
+  SettingsInput probe;
+  probe.config.contexts[name] = values;
+  probe.context_flag = name;
+  const auto settings = resolve_settings(probe);
+  settings.timeout();
+  settings.get_bool("insecure");
+  config.contexts[name] = std::move(values);
+  if (created && config.contexts.size() == 1 && config.current_context.empty()) config.current_context = name;
+  return created;
 }
 
 }  // namespace cdcctl

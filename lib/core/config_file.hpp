@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/environment.hpp"
 
@@ -33,7 +34,20 @@ struct ConfigFile {
 std::filesystem::path default_config_path(const EnvLookup& env);
 
 ConfigFile parse_config(std::string_view text, const std::string& origin);
-std::string serialize_config(const ConfigFile& config);
+// YAML, or JSON when the file is a .json one (so it stays readable as JSON).
+std::string serialize_config(const ConfigFile& config, bool as_json = false);
+
+struct ContextUpdate {
+  std::map<std::string, std::string> set{};  // keys as the global flags, or kafka.<property>
+  std::vector<std::string> unset{};
+  std::filesystem::path base_dir{};          // relative file paths are made absolute against it
+};
+
+// Applies an update to one context (creating it), after checking every key
+// and value: unknown keys, bad durations or booleans are usage errors, and
+// file paths are stored absolute so the context works from any directory.
+// Returns true when the context was created. The first context becomes current.
+bool update_context(ConfigFile& config, const std::string& name, const ContextUpdate& update);
 
 // A missing file is an empty config; a malformed one is a usage error.
 ConfigFile load_config(const std::filesystem::path& path);

@@ -214,8 +214,54 @@ TEST_CASE("tables fit COLUMNS when set (e.g. piping into a pager)") {
   CHECK(wide.out.find("https://connect-with-a-very-long-host-name.example.internal:8083") != std::string::npos);
 }
 
-TEST_CASE("no colour when output is not a terminal, whatever the settings") {
-  auto listed = run_cdcctl({"version"});
-  CHECK(listed.out.find('\033') == std::string::npos);
-  CHECK(listed.err.find('\033') == std::string::npos);
+TEST_CASE("no colour when output is not a terminal") {
+  // A table with a state column and an error: both are coloured on a terminal (tty_test).
+  auto pinged = run_cdcctl({"ping", "connect", "--connect-url", "http://127.0.0.1:1", "--timeout", "1s"});
+  CHECK(pinged.exit_code == 3);
+  CHECK(pinged.out.find("unreachable") != std::string::npos);
+  CHECK(pinged.out.find('\033') == std::string::npos);
+  auto failed = run_cdcctl({"context", "use", "ghost"});
+  CHECK(failed.err.starts_with("error: "));
+  CHECK(failed.err.find('\033') == std::string::npos);
+}
+
+TEST_CASE("context set checks what it stores") {
+  Home home;
+  auto bad_timeout = run_cdcctl({"context", "set", "x", "--timeout", "banana"}, home.options());
+  CHECK(bad_timeout.exit_code == 2);
+  CHECK_FALSE(fs::exists(home.config()));
+  CHECK(run_cdcctl({"context", "set", "x", "--timeout", "0s"}, home.options()).exit_code == 2);
+  auto empty = run_cdcctl({"context", "set", "x", "--password-stdin"}, home.options());
+  CHECK(empty.exit_code == 2);
+  CHECK(empty.err.find("no Connect password on standard input") != std::string::npos);
+  // Relative paths are stored absolute, so the context works from any directory.
+  auto options = home.options();
+  options.cwd = home.dir.path();
+  CHECK(run_cdcctl({"context", "set", "x", "--connect-password-file", "secrets/pass", "--cacert", "./ca.pem"}, options)
+            .exit_code == 0);
+  const auto stored = slurp(home.config());
+  CHECK(stored.find("connect-password-file: \"" + home.dir.path() + "/secrets/pass\"") != std::string::npos);
+  CHECK(stored.find("cacert: \"" + home.dir.path() + "/ca.pem\"") != std::string::npos);
+  // Repeating --connect-url adds workers.
+  CHECK(run_cdcctl({"context", "set", "x", "--connect-url", "http://a:8083", "--connect-url", "http://b:8083"},
+                   home.options())
+            .exit_code == 0);
+  CHECK(slurp(home.config()).find("connect-url: \"http://a:8083,http://b:8083\"") != std::string::npos);
+}
+
+TEST_CASE("a JSON contexts file stays JSON") {
+  Home home;
+  const auto json_path = fs::path(home.dir.path()) / "config.json";
+  std::ofstream(json_path) << R"({"current-context": "a", "contexts": {"a": {"pg": "host=x"}}})";
+  CHECK(run_cdcctl({"context", "set", "b", "--pg", "host=y", "--config", json_path.string()}, home.options())
+            .exit_code == 0);
+  auto data = nlohmann::json::parse(slurp(json_path));
+  CHECK(data["contexts"]["b"]["pg"] == "host=y");
+  CHECK(data["current-context"] == "a");
+}
+
+TEST_CASE("ping: a named service that is not configured is a usage error") {
+  auto result = run_cdcctl({"ping", "connect", "--bootstrap-servers", "127.0.0.1:1"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("connect is not configured") != std::string::npos);
 }

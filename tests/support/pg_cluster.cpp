@@ -20,7 +20,8 @@ std::string find_postgres_bin_dir() {
   for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
     const auto bin = entry.path() / "bin";
     int version = std::atoi(entry.path().filename().c_str());
-    if (fs::exists(bin / "initdb") && version > best_version) {
+    // The project targets PostgreSQL 15: use it when installed, else the newest.
+    if (fs::exists(bin / "initdb") && (version == 15 || (best_version != 15 && version > best_version))) {
       best_version = version;
       best = bin.string();
     }

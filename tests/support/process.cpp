@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -95,7 +96,10 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int
     ::dup2(err_fd, 2);
     if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) ::_exit(126);
     if (options.run_as) {
-      if (::setgid(options.run_as->second) != 0 || ::setuid(options.run_as->first) != 0) ::_exit(126);
+      if (::setgroups(0, nullptr) != 0 || ::setgid(options.run_as->second) != 0 ||
+          ::setuid(options.run_as->first) != 0) {
+        ::_exit(126);
+      }
     }
     ::execve(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());
     ::execvpe(arg_ptrs[0], arg_ptrs.data(), env_ptrs.data());

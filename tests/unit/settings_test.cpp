@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -84,8 +87,8 @@ TEST_CASE("choosing the context: --context > CDCCTL_CONTEXT > current-context") 
 }
 
 TEST_CASE("librdkafka properties: file < context < -X, and --bootstrap-servers wins") {
-  const auto dir = std::filesystem::temp_directory_path() / "cdcctl-unit-props";
-  std::filesystem::create_directories(dir);
+  std::string templ = (std::filesystem::temp_directory_path() / "cdcctl-unit-props-XXXXXX").string();
+  const std::filesystem::path dir = ::mkdtemp(templ.data());
   const auto file = dir / "client.properties";
   std::ofstream(file) << "# comment\nsecurity.protocol=SSL\nbootstrap.servers = file:9092\nclient.id=from-file\n";
 
@@ -115,13 +118,26 @@ TEST_CASE("secrets come from files or environment, never a flag") {
   for (const auto& spec : setting_specs()) {
     if (spec.is_secret) CHECK_FALSE(spec.has_flag);
   }
-  const auto file = std::filesystem::temp_directory_path() / "cdcctl-unit-password";
+  std::string templ = (std::filesystem::temp_directory_path() / "cdcctl-unit-password-XXXXXX").string();
+  const int fd = ::mkstemp(templ.data());
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  const std::filesystem::path file = templ;
   std::ofstream(file) << "s3cret\n";
   auto settings = resolve_settings(input({{"connect-password-file", file.string()}},
                                          {{"CDCCTL_CONNECT_PASSWORD", "from-env"}}));
   CHECK(settings.connect_password() == "s3cret");  // the file wins, trailing newline dropped
   settings = resolve_settings(input({}, {{"CDCCTL_CONNECT_PASSWORD", "from-env"}}));
   CHECK(settings.connect_password() == "from-env");
+  // A password file in the context loses to a password in the environment.
+  auto in = input({}, {{"CDCCTL_CONNECT_PASSWORD", "from-env"}});
+  in.config.contexts["prod"]["connect-password-file"] = file.string();
+  CHECK(resolve_settings(in).connect_password() == "from-env");
+  // Bearer token vs basic auth: the higher level wins, the token on a tie.
+  auto both = input({{"connect-user", "ops"}}, {{"CDCCTL_CONNECT_TOKEN", "tok"}});
+  CHECK_FALSE(resolve_settings(both).prefer_bearer_token());
+  both = input({}, {{"CDCCTL_CONNECT_TOKEN", "tok"}, {"CDCCTL_CONNECT_USER", "ops"}});
+  CHECK(resolve_settings(both).prefer_bearer_token());
   std::filesystem::remove(file);
 }
 
@@ -131,5 +147,7 @@ TEST_CASE("booleans and bad values") {
   settings = resolve_settings(input({}, {{"CDCCTL_INSECURE", "maybe"}}));
   CHECK_THROWS_AS(settings.get_bool("insecure"), Error);
   settings = resolve_settings(input({{"timeout", "soon"}}));
+  CHECK_THROWS_AS(settings.timeout(), Error);
+  settings = resolve_settings(input({{"timeout", "0s"}}));
   CHECK_THROWS_AS(settings.timeout(), Error);
 }
