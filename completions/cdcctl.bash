@@ -7,7 +7,7 @@ _cdcctl() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${COMP_WORDS[i]}"
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl completion") path="$path $word" ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl completion") path="$path $word" ;;
     esac
   done
   case "$prev" in
@@ -40,14 +40,25 @@ _cdcctl() {
     -y|--yes) COMPREPLY=(); return ;;
     --dry-run) COMPREPLY=(); return ;;
     --effective) COMPREPLY=(); return ;;
+    -e|--regex) COMPREPLY=(); return ;;
+    --state) COMPREPLY=($(compgen -W 'RUNNING PAUSED STOPPED FAILED UNASSIGNED RESTARTING' -- "$cur")); return ;;
+    --type) COMPREPLY=($(compgen -W 'source sink' -- "$cur")); return ;;
+    --trace) COMPREPLY=(); return ;;
+    --all) COMPREPLY=(); return ;;
+    --wait) COMPREPLY=(); return ;;
+    --wait-timeout) COMPREPLY=(); return ;;
+    --include-tasks) COMPREPLY=(); return ;;
+    --only-failed) COMPREPLY=(); return ;;
+    --search) COMPREPLY=(); return ;;
+    --scope) COMPREPLY=($(compgen -W 'worker cluster' -- "$cur")); return ;;
   esac
   case "$path" in
     "cdcctl")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'version context ping completion' -- "$cur"))
+        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers completion' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'version context ping completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl version")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
@@ -112,6 +123,154 @@ _cdcctl() {
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
       COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task delete' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task delete --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors list")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --state --type --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors describe")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --trace --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors config")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors tasks")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors pause")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors resume")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors stop")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors restart")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --all --include-tasks --only-failed --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors restart-task")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors delete")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --yes --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl plugins")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W 'list describe' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W 'list describe --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl plugins list")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --all --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl plugins describe")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" plugins list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --search --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl cluster")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W 'info health' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W 'info health --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl cluster info")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl cluster health")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl loggers")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W 'list get set' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W 'list get set --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl loggers list")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl loggers get")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl loggers set")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W 'TRACE DEBUG INFO WARN ERROR FATAL OFF ALL' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --scope --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl completion")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'bash zsh fish' -- "$cur"))

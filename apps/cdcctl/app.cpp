@@ -152,6 +152,8 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_version_command(app, context);
   add_context_commands(app, context);
   add_ping_command(app, context);
+  add_connectors_commands(app, context);
+  add_cluster_commands(app, context);
   add_completion_commands(app, context);
 }
 

@@ -95,5 +95,7 @@ void add_version_command(CLI::App& app, AppContext& context);
 void add_completion_commands(CLI::App& app, AppContext& context);
 void add_context_commands(CLI::App& app, AppContext& context);
 void add_ping_command(CLI::App& app, AppContext& context);
+void add_connectors_commands(CLI::App& app, AppContext& context);
+void add_cluster_commands(CLI::App& app, AppContext& context);
 
 }  // namespace cdcctl::app

@@ -72,7 +72,7 @@ TEST_CASE("the bash completion is valid bash and completes as a user expects") {
     options.unset_env = {"CDCCTL_*", "XDG_CONFIG_HOME"};
     return run_process({"bash", "-c", program}, options).out;
   };
-  CHECK(complete("cdcctl co") == "context\ncompletion\n");
+  CHECK(complete("cdcctl co") == "context\nconnectors\ncompletion\n");
   CHECK(complete("cdcctl context u") == "use\n");
   CHECK(complete("cdcctl -o j") == "json\n");
   CHECK(complete("cdcctl completion z") == "zsh\n");

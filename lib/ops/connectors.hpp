@@ -1,0 +1,79 @@
+#pragma once
+// Operations over many connectors: choosing them (names, a regex, all),
+// summarising their state for tables and JSON, and waiting until they reach
+// a state. Commands call these; they never print.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connect/client.hpp"
+
+namespace cdcctl::ops {
+
+struct ConnectorFilter {
+  std::optional<std::string> regex{};  // matched against the whole name (ECMAScript)
+  std::optional<std::string> state{};  // connector or any task in this state (RUNNING, FAILED, …)
+  std::optional<std::string> type{};   // source | sink
+};
+
+// Connectors of the cluster that pass the filter, sorted by name.
+std::vector<connect::ConnectorOverview> filter_connectors(const std::vector<connect::ConnectorOverview>& all,
+                                                          const ConnectorFilter& filter);
+
+struct Selection {
+  std::vector<std::string> names{};
+  std::optional<std::string> regex{};
+  bool all = false;
+};
+
+// Resolves names / -e REGEX / --all against the cluster. Exactly one way
+// must be used; explicit names must exist (Error not found otherwise, naming
+// every missing one); a regex matching nothing is an error too, so a typo in
+// a CI script does not pass silently.
+std::vector<std::string> select_connectors(connect::Client& client, const Selection& selection);
+
+// One row of `connectors list` and its JSON shape.
+struct ConnectorSummary {
+  std::string name{};
+  std::string type{};
+  std::string state{};
+  std::string connector_class{};
+  std::string worker_id{};
+  int running_tasks = 0;
+  int total_tasks = 0;
+  std::vector<int> failed_tasks{};
+  std::vector<connect::TaskState> tasks{};
+};
+
+ConnectorSummary summarize(const connect::ConnectorOverview& overview);
+nlohmann::json to_json(const ConnectorSummary& summary);
+
+// The first line of a Java stack trace: "org.apache.kafka…Exception: message".
+std::string first_line(const std::string& trace);
+
+enum class Target { Running, Paused, Stopped, Gone };
+std::string_view target_name(Target target);
+
+// True when the status shows the target reached: RUNNING means the connector
+// and every task RUNNING (and at least one task); PAUSED means connector and
+// tasks PAUSED; STOPPED means connector STOPPED with no tasks.
+bool reached(const connect::ConnectorStatus& status, Target target);
+
+struct WaitResult {
+  std::vector<std::string> reached{};
+  // Connectors that did not get there, with what they showed last (first
+  // line of any trace) — the text a CI log needs.
+  std::vector<std::pair<std::string, std::string>> not_reached{};
+};
+
+// Polls each connector's status until all reach the target or the timeout
+// passes. A FAILED connector or task while waiting for RUNNING ends the
+// wait for that connector at once (it will not recover by itself).
+WaitResult wait_for(connect::Client& client, const std::vector<std::string>& names, Target target,
+                    std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500));
+
+}  // namespace cdcctl::ops

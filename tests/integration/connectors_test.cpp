@@ -1,0 +1,337 @@
+// `cdcctl connectors`, `plugins`, `cluster` and `loggers` driven as a user
+// would, against the Kafka Connect double: output, exit codes, and the
+// requests that reached the worker.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "support/connect_double.hpp"
+#include "support/process.hpp"
+
+using namespace cdcctl::testsupport;
+using nlohmann::json;
+
+namespace {
+
+struct Cluster {
+  explicit Cluster(std::string version = "3.9.0") : connect(options(std::move(version))) {}
+  static ConnectDoubleOptions options(std::string version) {
+    ConnectDoubleOptions o;
+    o.version = std::move(version);
+    return o;
+  }
+
+  ConnectDouble connect;
+
+  RunResult run(std::vector<std::string> args, RunOptions options = {}) {
+    args.insert(args.end(), {"--connect-url", connect.url()});
+    return run_cdcctl(args, std::move(options));
+  }
+  json run_json(std::vector<std::string> args) {
+    args.insert(args.end(), {"-o", "json"});
+    auto result = run(args);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    return json::parse(result.out);
+  }
+  // Creates a connector through the REST API directly, as another tool would.
+  void create(const std::string& name, json config) {
+    config["name"] = name;
+    RunOptions options;
+    options.stdin_data = json{{"name", name}, {"config", config}}.dump();
+    auto result = run_process({"curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
+                               "@-", connect.url() + "/connectors"},
+                              options);
+    REQUIRE(result.exit_code == 0);
+  }
+  void source(const std::string& name, int tasks = 1) {
+    create(name, {{"connector.class", "FileStreamSource"}, {"topic", "t"}, {"tasks.max", std::to_string(tasks)},
+                  {"database.password", "hunter2"}});
+  }
+  void sink(const std::string& name) { create(name, {{"connector.class", "FileStreamSink"}, {"topics", "orders"}}); }
+  std::string state(const std::string& name) { return connect.connector_state(name)["connector"]["state"]; }
+  std::vector<std::string> writes() {
+    std::vector<std::string> out;
+    for (const auto& line : connect.request_log()) {
+      if (!line.starts_with("GET ")) out.push_back(line);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("connectors list: one request, state, tasks, failed task ids, filters") {
+  Cluster cluster;
+  cluster.source("orders-source", 3);
+  cluster.sink("orders-sink");
+  cluster.source("inventory-source");
+  cluster.connect.fail_task("orders-source", 2, "org.apache.kafka.connect.errors.ConnectException: disk full\n\tat x");
+  cluster.connect.clear_request_log();
+
+  auto table = cluster.run({"connectors", "list"});
+  CHECK(table.exit_code == 0);
+  CHECK(cluster.connect.request_log() == std::vector<std::string>{"GET /connectors?expand=status&expand=info"});
+  CHECK(table.out.find("NAME") == 0);
+  CHECK(table.out.find("orders-source      source   RUNNING     2/3   2") != std::string::npos);
+
+  auto data = cluster.run_json({"connectors", "list"});
+  REQUIRE(data.size() == 3);
+  CHECK(data[0]["name"] == "inventory-source");  // sorted
+  const auto& orders = data[2];
+  CHECK(orders["name"] == "orders-source");
+  CHECK(orders["tasks"] == json{{"running", 2}, {"total", 3}});
+  CHECK(orders["failed_tasks"] == json::array({2}));
+  CHECK(orders["task_states"][2]["trace"] == "org.apache.kafka.connect.errors.ConnectException: disk full");
+
+  CHECK(cluster.run({"connectors", "list", "--state", "FAILED", "-o", "name"}).out == "orders-source\n");
+  CHECK(cluster.run({"connectors", "list", "--type", "sink", "-o", "name"}).out == "orders-sink\n");
+  CHECK(cluster.run({"connectors", "list", "-e", "orders-.*", "-o", "name"}).out == "orders-sink\norders-source\n");
+  CHECK(cluster.run({"connectors", "list", "-e", "orders", "-o", "name"}).out.empty());  // whole-name match
+  CHECK(cluster.run({"connectors", "list", "--type", "both"}).exit_code == 2);
+  CHECK(cluster.run({"connectors", "list", "-e", "("}).exit_code == 2);
+}
+
+TEST_CASE("describe, config and tasks show state and traces; secrets stay masked") {
+  Cluster cluster;
+  cluster.source("orders", 2);
+  cluster.connect.fail_task("orders", 1, "java.lang.IllegalStateException: slot is gone\n\tat a.b(C.java:1)\n\tat d");
+
+  auto text = cluster.run({"connectors", "describe", "orders"});
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("State:    RUNNING") != std::string::npos);
+  CHECK(text.out.find("FAILED    ") != std::string::npos);
+  CHECK(text.out.find("java.lang.IllegalStateException: slot is gone") != std::string::npos);
+  CHECK(text.out.find("at a.b") == std::string::npos);  // first line only
+  CHECK(cluster.run({"connectors", "describe", "orders", "--trace"}).out.find("at a.b(C.java:1)") != std::string::npos);
+
+  auto described = cluster.run_json({"connectors", "describe", "orders"});
+  REQUIRE(described.size() == 1);
+  CHECK(described[0]["tasks"][1]["state"] == "FAILED");
+  CHECK(described[0]["config"]["database.password"] == "********");
+  CHECK(described.dump().find("hunter2") == std::string::npos);
+
+  auto config = cluster.run_json({"connectors", "config", "orders"});
+  CHECK(config["database.password"] == "********");
+  CHECK(config["tasks.max"] == "2");
+  CHECK(cluster.run({"connectors", "config", "orders"}).out.find("hunter2") == std::string::npos);
+  CHECK(cluster.run_json({"connectors", "config", "orders", "--show-secrets"})["database.password"] == "hunter2");
+
+  auto tasks = cluster.run_json({"connectors", "tasks", "orders"});
+  REQUIRE(tasks.size() == 2);
+  CHECK(tasks[1]["trace"].get<std::string>().find("at a.b") != std::string::npos);  // JSON: whole trace
+}
+
+TEST_CASE("unknown connectors exit 4 with Connect's own wording, for every endpoint family") {
+  Cluster cluster;
+  struct Case {
+    std::vector<std::string> args;
+    std::string wording;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{"connectors", "describe", "ghost"}, "Connector ghost not found"},
+           {{"connectors", "config", "ghost"}, "Connector ghost not found"},
+           {{"connectors", "tasks", "ghost"}, "No status found for connector ghost"},
+           {{"connectors", "restart-task", "ghost", "0"}, "Unknown connector: ghost"},
+           {{"connectors", "pause", "ghost"}, "connector ghost not found"},
+           {{"connectors", "delete", "ghost", "--yes"}, "connector ghost not found"},
+       }) {
+    auto result = cluster.run(c.args);
+    CAPTURE(result.err);
+    CHECK(result.exit_code == 4);
+    CHECK(result.err.find(c.wording) != std::string::npos);
+    CHECK(result.err.find("hint: list connectors with: cdcctl connectors list") != std::string::npos);
+  }
+  auto regex = cluster.run({"connectors", "resume", "-e", "ghost-.*"});
+  CHECK(regex.exit_code == 4);
+  CHECK(regex.err.find("no connector matches 'ghost-.*'") != std::string::npos);
+}
+
+TEST_CASE("pause, resume and stop with --wait reach the state; the right requests are sent") {
+  Cluster cluster;
+  cluster.source("a");
+  cluster.source("b");
+  cluster.sink("c");
+  cluster.connect.clear_request_log();
+
+  auto paused = cluster.run({"connectors", "pause", "-e", "[ab]", "--wait"});
+  CHECK(paused.exit_code == 0);
+  CHECK(paused.out == "a: pause requested\nb: pause requested\n");
+  CHECK(cluster.state("a") == "PAUSED");
+  CHECK(cluster.state("c") == "RUNNING");
+  CHECK(cluster.writes() == std::vector<std::string>{"PUT /connectors/a/pause", "PUT /connectors/b/pause"});
+
+  CHECK(cluster.run({"connectors", "stop", "--all", "--wait"}).exit_code == 0);
+  CHECK(cluster.connect.connector_state("c")["connector"]["state"] == "STOPPED");
+  CHECK(cluster.connect.connector_state("c")["tasks"].empty());
+
+  auto resumed = cluster.run_json({"connectors", "resume", "a", "c", "--wait"});
+  CHECK(resumed == json::array({{{"name", "a"}, {"result", "resume requested"}},
+                                {{"name", "c"}, {"result", "resume requested"}}}));
+  CHECK(cluster.state("a") == "RUNNING");
+  CHECK(cluster.run({"connectors", "pause"}).exit_code == 2);                // nothing named
+  CHECK(cluster.run({"connectors", "pause", "a", "--all"}).exit_code == 2);  // two ways at once
+}
+
+TEST_CASE("stop needs Connect 3.5+: an older worker gets a clear message, no request") {
+  Cluster cluster("3.4.1");
+  cluster.source("a");
+  cluster.connect.clear_request_log();
+  auto result = cluster.run({"connectors", "stop", "a"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("needs Kafka Connect 3.5.0 or newer") != std::string::npos);
+  CHECK(result.err.find("runs 3.4.1") != std::string::npos);
+  CHECK(cluster.writes().empty());
+}
+
+TEST_CASE("restart reports what was restarted; --wait fails naming the failed task and its trace") {
+  Cluster cluster;
+  cluster.source("orders", 3);
+  cluster.connect.fail_task("orders", 1, "org.postgresql.util.PSQLException: replication slot \"x\" is active");
+
+  auto restarted = cluster.run({"connectors", "restart", "orders", "--include-tasks", "--only-failed", "--wait"});
+  CHECK(restarted.exit_code == 0);
+  CHECK(restarted.out == "orders: restarting task 1\n");
+  CHECK(cluster.connect.request_log().back().find("GET /connectors/orders/status") == 0);
+
+  auto nothing = cluster.run({"connectors", "restart", "orders", "--include-tasks", "--only-failed"});
+  CHECK(nothing.out == "orders: nothing to restart (no failed connector or task)\n");
+  CHECK(cluster.run({"connectors", "restart", "orders"}).out == "orders: connector restarted\n");
+
+  // A task that is FAILED while we wait for RUNNING: the wait ends at once with
+  // the trace, and the exit code tells the CI script.
+  cluster.connect.fail_task("orders", 2, "org.apache.kafka.connect.errors.DataException: bad record\n\tat z");
+  auto waited = cluster.run({"connectors", "resume", "orders", "--wait", "--wait-timeout", "30s"});
+  CHECK(waited.exit_code == 1);
+  CHECK(waited.err.find("1 of 1 connector did not reach RUNNING within 30s") != std::string::npos);
+  CHECK(waited.err.find("orders: connector RUNNING, task 2 FAILED "
+                        "(org.apache.kafka.connect.errors.DataException: bad record)") != std::string::npos);
+  CHECK(waited.err.find("hint: see the whole trace with: cdcctl connectors describe NAME --trace") !=
+        std::string::npos);
+
+  auto one_task = cluster.run({"connectors", "restart-task", "orders", "2", "--wait"});
+  CHECK(one_task.exit_code == 0);
+  CHECK(one_task.out == "orders: task 2 restarted\n");
+  CHECK(cluster.connect.connector_state("orders")["tasks"][2]["state"] == "RUNNING");
+}
+
+TEST_CASE("a rebalance (409) is retried until it passes; a persistent one fails within --timeout") {
+  Cluster cluster;
+  cluster.source("orders");
+  cluster.connect.conflict_next_writes(2);
+  cluster.connect.clear_request_log();
+  auto passed = cluster.run({"connectors", "pause", "orders"});
+  CHECK(passed.exit_code == 0);
+  const auto log = cluster.connect.request_log();
+  CHECK(std::count(log.begin(), log.end(), "PUT /connectors/orders/pause") == 3);
+  CHECK(cluster.state("orders") == "PAUSED");
+
+  cluster.connect.conflict_next_writes(1000);
+  auto failed = cluster.run({"connectors", "resume", "orders", "--timeout", "2s"});
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.err.find("the Connect cluster was still rebalancing") != std::string::npos);
+  CHECK(failed.err.find("gave up after") != std::string::npos);
+  CHECK(failed.err.find("hint: retry later, or raise --timeout") != std::string::npos);
+  CHECK(cluster.state("orders") == "PAUSED");
+
+  // A restart is not idempotent, but a 409 means nothing happened: retried too.
+  cluster.connect.conflict_next_writes(1);
+  CHECK(cluster.run({"connectors", "restart", "orders"}).exit_code == 0);
+}
+
+TEST_CASE("GETs answered 500 'rebalance expected' are retried") {
+  Cluster cluster;
+  cluster.source("orders");
+  cluster.connect.rebalance_next_gets(2);
+  auto result = cluster.run({"connectors", "config", "orders", "-o", "json"});
+  CHECK(result.exit_code == 0);
+  CHECK(json::parse(result.out)["tasks.max"] == "1");
+}
+
+TEST_CASE("proxy HTML pages and cut-off JSON give readable errors") {
+  Cluster cluster;
+  cluster.source("orders");
+  cluster.connect.html_error_next_requests(1000, 500);
+  auto html = cluster.run({"connectors", "list", "--timeout", "1s"});
+  CHECK(html.exit_code == 1);
+  CHECK(html.err.find("HTTP 500 with an HTML page") != std::string::npos);
+  CHECK(html.err.find("<") == std::string::npos);
+  cluster.connect.html_error_next_requests(0);
+
+  cluster.connect.truncate_next_responses(1000);
+  auto cut = cluster.run({"connectors", "describe", "orders", "--timeout", "1s"});
+  CHECK(cut.exit_code == 1);
+  CHECK(cut.err.find("not valid JSON") != std::string::npos);
+  CHECK(cut.err.find("json.exception") == std::string::npos);
+}
+
+TEST_CASE("delete asks first, has --dry-run, and --wait until gone") {
+  Cluster cluster;
+  cluster.source("old-a");
+  cluster.source("old-b");
+  cluster.source("keep");
+  auto refused = cluster.run({"connectors", "delete", "-e", "old-.*"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("refusing to delete connectors old-a, old-b") != std::string::npos);
+  auto dry = cluster.run({"connectors", "delete", "-e", "old-.*", "--dry-run"});
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out.find("Would delete 2 connectors: old-a, old-b") != std::string::npos);
+  CHECK(cluster.writes().size() == 3);  // only the three creates
+  auto deleted = cluster.run({"connectors", "delete", "-e", "old-.*", "--yes", "--wait"});
+  CHECK(deleted.exit_code == 0);
+  CHECK(deleted.out == "old-a: deleted\nold-b: deleted\n");
+  CHECK(cluster.run({"connectors", "list", "-o", "name"}).out == "keep\n");
+  CHECK(cluster.run({"connectors", "delete", "--all", "--yes"}).exit_code == 2);  // --all is not offered for delete
+}
+
+TEST_CASE("plugins, cluster info and health, loggers") {
+  Cluster cluster;
+  auto plugins = cluster.run_json({"plugins", "list"});
+  CHECK(std::any_of(plugins.begin(), plugins.end(), [](const json& p) {
+    return p["class"] == "io.debezium.connector.postgresql.PostgresConnector" && p["type"] == "source";
+  }));
+  auto all = cluster.run_json({"plugins", "list", "--all"});
+  CHECK(all.size() > plugins.size());
+  auto keys = cluster.run_json({"plugins", "describe", "FileStreamSource", "--search", "^topic$"});
+  REQUIRE(keys.size() == 1);
+  CHECK(keys[0]["name"] == "topic");
+  CHECK(cluster.run({"plugins", "describe", "NoSuchPlugin"}).exit_code == 4);
+
+  auto info = cluster.run_json({"cluster", "info"});
+  CHECK(info["version"] == "3.9.0");
+  CHECK(info["features"]["PATCH /connectors/{name}/config (KIP-477)"] == true);
+  auto health = cluster.run({"cluster", "health"});
+  CHECK(health.exit_code == 0);
+  CHECK(health.out.find("OK") != std::string::npos);
+  Cluster old("3.7.1");
+  auto old_health = old.run({"cluster", "health"});
+  CHECK(old_health.exit_code == 2);
+  CHECK(old_health.err.find("needs Kafka Connect 3.9.0 or newer") != std::string::npos);
+  auto gone = run_cdcctl({"cluster", "health", "--connect-url", "http://127.0.0.1:1", "--timeout", "1s"});
+  CHECK(gone.exit_code == 3);  // UNKNOWN
+  CHECK(gone.out.find("UNKNOWN") != std::string::npos);
+
+  auto set = cluster.run({"loggers", "set", "io.debezium", "debug"});
+  CHECK(set.exit_code == 0);
+  CHECK(set.out.find("io.debezium set to DEBUG") != std::string::npos);
+  auto loggers = cluster.run_json({"loggers", "list"});
+  CHECK(loggers["io.debezium"]["level"] == "DEBUG");
+  CHECK(cluster.run_json({"loggers", "get", "io.debezium"})["level"] == "DEBUG");
+  CHECK(cluster.run({"loggers", "set", "root", "LOUD"}).exit_code == 2);
+  CHECK(cluster.run({"loggers", "set", "root", "WARN", "--scope", "cluster"}).exit_code == 0);
+}
+
+TEST_CASE("connector names complete live in bash") {
+  Cluster cluster;
+  cluster.source("orders-source");
+  cluster.source("orders-sink-x");
+  TempDir home;
+  const std::string program = std::string("source '") + CDCCTL_SOURCE_DIR + "/completions/cdcctl.bash'\n" +
+                              "COMP_WORDS=(cdcctl connectors describe orders-so)\nCOMP_CWORD=3\n_cdcctl\n" +
+                              "printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+  RunOptions options;
+  const std::string bin_dir = std::string(CDCCTL_BINARY).substr(0, std::string(CDCCTL_BINARY).rfind('/'));
+  options.env = {{"HOME", home.path()}, {"PATH", bin_dir + ":/usr/bin:/bin"}, {"CDCCTL_CONNECT_URL", cluster.connect.url()}};
+  CHECK(run_process({"bash", "-c", program}, options).out == "orders-source\n");
+}
