@@ -7,7 +7,7 @@ _cdcctl() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${COMP_WORDS[i]}"
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl completion") path="$path $word" ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl completion") path="$path $word" ;;
     esac
   done
   case "$prev" in
@@ -49,6 +49,12 @@ _cdcctl() {
     --wait-timeout) COMPREPLY=(); return ;;
     --include-tasks) COMPREPLY=(); return ;;
     --only-failed) COMPREPLY=(); return ;;
+    -f|--file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -f|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --initial-state) COMPREPLY=($(compgen -W 'RUNNING PAUSED STOPPED' -- "$cur")); return ;;
+    --set) COMPREPLY=(); return ;;
+    --local) COMPREPLY=(); return ;;
+    -t|--template) COMPREPLY=($(compgen -W 'jdbc-sink mongodb mysql oracle postgres sqlserver' -- "$cur")); return ;;
     --search) COMPREPLY=(); return ;;
     --scope) COMPREPLY=($(compgen -W 'worker cluster' -- "$cur")); return ;;
   esac
@@ -125,10 +131,10 @@ _cdcctl() {
       COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task delete' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task delete --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors list")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
@@ -199,6 +205,38 @@ _cdcctl() {
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
       COMPREPLY=($(compgen -W '--help --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors apply")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --file --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors create")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --config-file --initial-state --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors patch")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --set --unset --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors validate")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --file --local --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors new")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --template --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors delete")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur"))
@@ -206,7 +244,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --yes --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --file --yes --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl plugins")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'list describe' -- "$cur"))

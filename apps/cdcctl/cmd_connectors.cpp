@@ -6,7 +6,10 @@
 #include "core/error.hpp"
 #include "core/secrets.hpp"
 #include "core/units.hpp"
+#include "connect/lint.hpp"
+#include "connect/templates.hpp"
 #include "ops/connect_session.hpp"
+#include "ops/connector_files.hpp"
 #include "ops/connectors.hpp"
 
 namespace cdcctl::app {
@@ -287,6 +290,7 @@ ExitCode restart_task(AppContext& context, const std::string& name, int task, co
 
 struct DeleteFlags {
   SelectionFlags selection;
+  std::vector<std::string> files;
   bool yes = false;
   bool dry_run = false;
   WaitFlags wait;
@@ -295,7 +299,14 @@ struct DeleteFlags {
 ExitCode remove(AppContext& context, const DeleteFlags& flags) {
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
-  const auto names = ops::select_connectors(client, flags.selection.selection());
+  auto selection = flags.selection.selection();
+  if (!flags.files.empty()) {
+    if (!selection.names.empty() || selection.regex) throw Error::usage("choose connectors one way", "names, -e and -f cannot be combined");
+    for (const auto& definition : ops::read_connector_definitions(flags.files, *context.io.in)) {
+      selection.names.push_back(definition.name);
+    }
+  }
+  const auto names = ops::select_connectors(client, selection);
   std::string list;
   for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
   if (flags.dry_run) {
@@ -318,6 +329,210 @@ ExitCode remove(AppContext& context, const DeleteFlags& flags) {
   }
   report(context, results);
   wait_if_asked(context, client, flags.wait, names, ops::Target::Gone);
+  return ExitCode::Ok;
+}
+
+struct ApplyFlags {
+  std::vector<std::string> files;
+  bool dry_run = false;
+  WaitFlags wait;
+};
+
+struct Finding {
+  std::string connector;
+  std::string key;
+  std::string source;    // "worker" or "lint"
+  std::string severity;  // "error" or "warning"
+  std::string message;
+};
+
+// Remote validation (PUT …/config/validate) plus the local lint rules.
+std::vector<Finding> validate_definition(connect::Client* client, const ops::ConnectorDefinition& definition) {
+  std::vector<Finding> findings;
+  if (client) {
+    const auto result = client->validate(definition.config.at("connector.class"), definition.config);
+    for (const auto& field : result.fields) {
+      for (const auto& error : field.errors) findings.push_back({definition.name, field.name, "worker", "error", error});
+    }
+  }
+  for (const auto& finding : connect::lint_connector_config(definition.config)) {
+    findings.push_back({definition.name, finding.key, "lint " + finding.rule,
+                        std::string(connect::severity_name(finding.severity)), finding.message});
+  }
+  return findings;
+}
+
+bool has_errors(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(), [](const auto& f) { return f.severity == "error"; });
+}
+
+void render_findings(AppContext& context, const std::vector<Finding>& findings, std::size_t connectors) {
+  output::Document document;
+  document.table.columns = {{"CONNECTOR"}, {"KEY"}, {"SEVERITY", false, false, false}, {"SOURCE"}, {"MESSAGE"}};
+  document.data = nlohmann::json::array();
+  for (const auto& f : findings) {
+    document.table.rows.push_back({f.connector, f.key, {f.severity, f.severity == "error" ? output::Color::Red : output::Color::Yellow},
+                                   f.source, f.message});
+    document.data.push_back({{"connector", f.connector}, {"key", f.key}, {"severity", f.severity},
+                             {"source", f.source}, {"message", f.message}});
+    document.names.push_back(f.connector + "/" + f.key);
+  }
+  const auto format = context.format();
+  if ((format == output::Format::Table || format == output::Format::Wide) && findings.empty()) {
+    *context.io.out << connectors << " connector config" << (connectors == 1 ? "" : "s") << " valid.\n";
+    return;
+  }
+  output::render(document, format, context.table_options(), *context.io.out);
+}
+
+ExitCode validate(AppContext& context, const std::vector<std::string>& files, bool local_only) {
+  const auto definitions = ops::read_connector_definitions(files, *context.io.in);
+  std::optional<ops::ConnectSession> session;
+  if (!local_only) session.emplace(context.settings(), context.logger());
+  std::vector<Finding> findings;
+  for (const auto& definition : definitions) {
+    auto found = validate_definition(session ? &session->client() : nullptr, definition);
+    findings.insert(findings.end(), found.begin(), found.end());
+  }
+  render_findings(context, findings, definitions.size());
+  return has_errors(findings) ? ExitCode::Failed : ExitCode::Ok;
+}
+
+ExitCode apply(AppContext& context, const ApplyFlags& flags) {
+  const auto definitions = ops::read_connector_definitions(flags.files, *context.io.in);
+  ops::ConnectSession session(context.settings(), context.logger());
+  auto& client = session.client();
+  const auto steps = ops::plan_apply(client, definitions);
+  const bool show_secrets = context.flags.show_secrets;
+  const auto format = context.format();
+  const bool text = format == output::Format::Table || format == output::Format::Wide;
+
+  std::vector<Finding> findings;
+  if (flags.dry_run) {
+    // Validate everything that would change, remotely and locally, before saying anything is fine.
+    for (const auto& step : steps) {
+      if (step.action == ops::ApplyAction::Unchanged) continue;
+      auto found = validate_definition(&client, step.definition);
+      findings.insert(findings.end(), found.begin(), found.end());
+    }
+  }
+  nlohmann::json data = nlohmann::json::array();
+  std::vector<std::string> changed;
+  for (const auto& step : steps) {
+    const auto lines = ops::diff_lines(step.changes, show_secrets);
+    if (!flags.dry_run) ops::apply_step(client, step);
+    if (step.action != ops::ApplyAction::Unchanged) changed.push_back(step.definition.name);
+    std::string verb(ops::action_name(step.action));
+    if (flags.dry_run && step.action != ops::ApplyAction::Unchanged) verb = "would be " + verb;
+    if (text && !context.flags.quiet) {
+      *context.io.out << step.definition.name << ": " << verb;
+      if (step.action == ops::ApplyAction::Update) {
+        *context.io.out << " (" << step.changes.size() << " change" << (step.changes.size() == 1 ? "" : "s") << ")";
+      }
+      *context.io.out << "\n";
+      if (step.action == ops::ApplyAction::Update) {
+        for (const auto& line : lines) *context.io.out << "  " << line << "\n";
+      }
+    }
+    data.push_back({{"name", step.definition.name}, {"origin", step.definition.origin},
+                    {"action", std::string(ops::action_name(step.action))}, {"dry_run", flags.dry_run}, {"diff", lines}});
+  }
+  if (!text) {
+    output::Document document{.data = data};
+    for (const auto& step : steps) document.names.push_back(step.definition.name);
+    output::render(document, format, context.table_options(), *context.io.out);
+  }
+  if (flags.dry_run) {
+    if (!findings.empty() && text) {
+      *context.io.out << "\n";
+      render_findings(context, findings, 0);
+    }
+    if (has_errors(findings)) {
+      throw Error::failed("the plan has invalid connector configs", "see the errors above",
+                          "fix them, then run cdcctl connectors apply again");
+    }
+    return ExitCode::Ok;
+  }
+  wait_if_asked(context, client, flags.wait, changed, ops::Target::Running);
+  return ExitCode::Ok;
+}
+
+struct CreateFlags {
+  std::string name;
+  std::string config_file;
+  std::string initial_state;
+  WaitFlags wait;
+};
+
+ExitCode create(AppContext& context, const CreateFlags& flags) {
+  auto definitions = ops::read_connector_definitions({flags.config_file}, *context.io.in);
+  if (definitions.size() != 1) throw Error::usage(flags.config_file + " defines " + std::to_string(definitions.size()) + " connectors", {}, "use connectors apply for several");
+  auto definition = definitions.front();
+  if (!flags.name.empty() && flags.name != definition.name) {
+    if (definition.config.contains("name") && definition.config.at("name") != definition.name) {
+      throw Error::usage("the name differs from the file's");
+    }
+    definition.name = flags.name;
+    definition.config["name"] = flags.name;
+  }
+  std::optional<std::string> state;
+  if (!flags.initial_state.empty()) {
+    std::string upper = flags.initial_state;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper != "RUNNING" && upper != "PAUSED" && upper != "STOPPED") {
+      throw Error::usage("--initial-state must be RUNNING, PAUSED or STOPPED");
+    }
+    state = upper;
+  }
+  ops::ConnectSession session(context.settings(), context.logger());
+  auto& client = session.client();
+  client.create(definition.name, definition.config, state);
+  report(context, {{definition.name, "created" + (state ? " (" + *state + ")" : std::string())}});
+  const auto target = !state || *state == "RUNNING" ? ops::Target::Running
+                      : *state == "PAUSED"          ? ops::Target::Paused
+                                                    : ops::Target::Stopped;
+  wait_if_asked(context, client, flags.wait, {definition.name}, target);
+  return ExitCode::Ok;
+}
+
+struct PatchFlags {
+  std::string name;
+  std::vector<std::string> set;
+  std::vector<std::string> unset;
+};
+
+ExitCode patch(AppContext& context, const PatchFlags& flags) {
+  if (flags.set.empty() && flags.unset.empty()) throw Error::usage("nothing to change", {}, "use --set KEY=VALUE and/or --unset KEY");
+  nlohmann::json body = nlohmann::json::object();
+  for (const auto& item : flags.set) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error::usage("invalid --set '" + item + "'", "expected KEY=VALUE");
+    body[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  for (const auto& key : flags.unset) {
+    if (key == "connector.class" || key == "name") throw Error::usage("cannot unset " + key);
+    body[key] = nullptr;
+  }
+  ops::ConnectSession session(context.settings(), context.logger());
+  auto& client = session.client();
+  const auto before = client.config(flags.name);
+  connect::Config after;
+  if (connect::supports(client.version(), connect::Feature::PatchConfig)) {
+    after = client.patch_config(flags.name, body).config;
+  } else {
+    // Before 3.8 there is no PATCH: read, modify, replace.
+    after = before;
+    for (const auto& [key, value] : body.items()) {
+      if (value.is_null()) after.erase(key);
+      else after[key] = value.get<std::string>();
+    }
+    after = client.put_config(flags.name, after).config;
+  }
+  const auto changes = ops::diff_config(before, after);
+  if (!context.flags.quiet) {
+    *context.io.out << flags.name << ": " << (changes.empty() ? "unchanged" : "patched") << "\n";
+    for (const auto& line : ops::diff_lines(changes, context.flags.show_secrets)) *context.io.out << "  " << line << "\n";
+  }
   return ExitCode::Ok;
 }
 
@@ -473,11 +688,120 @@ void add_connectors_commands(CLI::App& app, AppContext& context) {
     };
   });
 
+  // apply
+  auto* apply_cmd = group->add_subcommand("apply", "Create or update connectors from files, changing only what differs");
+  auto apply_flags = std::make_shared<ApplyFlags>();
+  auto* files_option = apply_cmd->add_option("-f,--file", apply_flags->files, "connector file, directory of *.json, or - (stdin); repeatable")
+                           ->required()
+                           ->type_name("FILE|DIR|-")
+                           ->allow_extra_args(false);
+  context.completions[files_option] = {.files = true};
+  apply_cmd->add_flag("--dry-run", apply_flags->dry_run, "validate remotely and locally, show the plan, change nothing");
+  add_wait(apply_cmd, apply_flags->wait, "every created or updated connector and its tasks are RUNNING");
+  context.document(apply_cmd,
+                   "Makes the cluster match the files: connectors that do not exist are created, those whose config "
+                   "differs are replaced (PUT /config), and unchanged ones get no request at all, so it is safe to run "
+                   "from CI on every commit. Each change is shown as a diff (secrets masked). Files hold "
+                   "{\"name\": ..., \"config\": {...}}, a flat config with \"name\", or an array of those; // "
+                   "comments are allowed. --dry-run validates every change on the worker (PUT "
+                   ".../config/validate) and with the local lint rules, shows the plan and exits 1 if anything is "
+                   "invalid.",
+                   {"cdcctl connectors apply -f connectors/ --dry-run", "cdcctl connectors apply -f orders.json --wait",
+                    "render-configs | cdcctl connectors apply -f -"});
+  apply_cmd->callback([&context, apply_flags] {
+    context.action = [&context, apply_flags] { return apply(context, *apply_flags); };
+  });
+
+  // create
+  auto* create_cmd = group->add_subcommand("create", "Create one connector from a config file");
+  auto create_flags = std::make_shared<CreateFlags>();
+  create_cmd->add_option("name", create_flags->name, "connector name (default: the file's)");
+  context.completions[create_cmd->add_option("--config-file,-f", create_flags->config_file, "connector file, or - (stdin)")
+                          ->required()
+                          ->type_name("FILE")] = {.files = true};
+  auto* state_opt = create_cmd->add_option("--initial-state", create_flags->initial_state,
+                                           "RUNNING (default), PAUSED or STOPPED (Kafka Connect 3.7+)")
+                        ->type_name("STATE");
+  context.completions[state_opt] = {.choices = {"RUNNING", "PAUSED", "STOPPED"}};
+  add_wait(create_cmd, create_flags->wait, "the connector reaches its initial state");
+  context.document(create_cmd,
+                   "Creates a connector (POST /connectors); fails if it exists (use apply to create-or-update). "
+                   "--initial-state STOPPED creates it stopped, e.g. to set offsets before it first runs.",
+                   {"cdcctl connectors create -f orders.json --wait",
+                    "cdcctl connectors create orders-v2 -f orders.json --initial-state STOPPED"});
+  create_cmd->callback([&context, create_flags] {
+    context.action = [&context, create_flags] { return create(context, *create_flags); };
+  });
+
+  // patch
+  auto* patch_cmd = group->add_subcommand("patch", "Change some config keys of a connector");
+  auto patch_flags = std::make_shared<PatchFlags>();
+  context.completions[patch_cmd->add_option("name", patch_flags->name, "connector")->required()] = kConnectorNames;
+  patch_cmd->add_option("--set", patch_flags->set, "set KEY=VALUE, repeatable")->type_name("KEY=VALUE")->allow_extra_args(false);
+  patch_cmd->add_option("--unset", patch_flags->unset, "remove KEY, repeatable")->type_name("KEY")->allow_extra_args(false);
+  context.document(patch_cmd,
+                   "Changes only the given keys and shows the diff. Uses PATCH /config on Kafka Connect 3.8+, and "
+                   "read-modify-replace (GET then PUT /config) on older workers.",
+                   {"cdcctl connectors patch orders-source --set tasks.max=2 --unset transforms"});
+  patch_cmd->callback([&context, patch_flags] {
+    context.action = [&context, patch_flags] { return patch(context, *patch_flags); };
+  });
+
+  // validate
+  auto* validate_cmd = group->add_subcommand("validate", "Check connector files on the worker and with lint rules");
+  auto validate_files = std::make_shared<std::vector<std::string>>();
+  auto validate_local = std::make_shared<bool>(false);
+  context.completions[validate_cmd->add_option("-f,--file", *validate_files, "connector file, directory, or -")
+                          ->required()
+                          ->type_name("FILE|DIR|-")
+                          ->allow_extra_args(false)] = {.files = true};
+  validate_cmd->add_flag("--local", *validate_local, "lint rules only, without asking a worker (for pre-merge CI)");
+  context.document(validate_cmd,
+                   "Validates each connector config on the worker (PUT /connector-plugins/CLASS/config/validate) and "
+                   "with local rules for common Debezium and JDBC mistakes (PostgreSQL without plugin.name=pgoutput, "
+                   "single-task connectors with tasks.max > 1, errors.tolerance=all on a sink without a dead-letter "
+                   "queue, a DLQ on a source, missing schema history topic, snapshot modes removed in Debezium 3, "
+                   "...). Prints every finding; exits 1 when there is an error.",
+                   {"cdcctl connectors validate -f orders.json", "cdcctl connectors validate -f connectors/ --local"});
+  validate_cmd->callback([&context, validate_files, validate_local] {
+    context.action = [&context, validate_files, validate_local] {
+      return validate(context, *validate_files, *validate_local);
+    };
+  });
+
+  // new
+  auto* new_cmd = group->add_subcommand("new", "Print a commented starting config for a common connector");
+  auto template_name = std::make_shared<std::string>();
+  auto* template_option = new_cmd->add_option("--template,-t", *template_name, "which connector")->required()->type_name("NAME");
+  context.completions[template_option] = {.choices = connect::template_names()};
+  std::string names;
+  for (const auto& name : connect::template_names()) names += (names.empty() ? "" : ", ") + name;
+  context.document(new_cmd,
+                   "Prints a working, commented starting config (JSON with // comments, which apply, create and "
+                   "validate accept) for one of: " + names + ". Credentials are config-provider placeholders, never "
+                   "literal secrets. The same files are in examples/connectors/.",
+                   {"cdcctl connectors new --template postgres > orders.json"});
+  new_cmd->callback([&context, template_name] {
+    context.action = [&context, template_name] {
+      auto text = connect::connector_template(*template_name);
+      if (!text) {
+        std::string known;
+        for (const auto& name : connect::template_names()) known += (known.empty() ? "" : ", ") + name;
+        throw Error::usage("unknown template '" + *template_name + "'", {}, "use one of: " + known);
+      }
+      *context.io.out << *text;
+      return ExitCode::Ok;
+    };
+  });
+
   // delete
   auto* delete_cmd = group->add_subcommand("delete", "Delete connectors (asks first)");
   delete_cmd->alias("rm");
   auto delete_flags = std::make_shared<DeleteFlags>();
   add_selection(delete_cmd, context, delete_flags->selection, false);
+  context.completions[delete_cmd->add_option("-f,--file", delete_flags->files, "the connectors defined in these files")
+                          ->type_name("FILE|DIR|-")
+                          ->allow_extra_args(false)] = {.files = true};
   delete_cmd->add_flag("-y,--yes", delete_flags->yes, "do not ask for confirmation");
   delete_cmd->add_flag("--dry-run", delete_flags->dry_run, "show what would be deleted and change nothing");
   add_wait(delete_cmd, delete_flags->wait, "the connectors are gone");

@@ -7,7 +7,8 @@ namespace cdcctl::connect {
 
 bool is_rebalance(const Attempt& attempt) {
   if (!attempt.status) return false;
-  if (*attempt.status == 409) return true;
+  // 409 also means "connector already exists": a final answer, not a rebalance.
+  if (*attempt.status == 409) return attempt.message.find("already exists") == std::string::npos;
   return *attempt.status == 500 && attempt.message.find("rebalance is expected") != std::string::npos;
 }
 

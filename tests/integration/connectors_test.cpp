@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support/connect_double.hpp"
@@ -334,4 +335,164 @@ TEST_CASE("connector names complete live in bash") {
   const std::string bin_dir = std::string(CDCCTL_BINARY).substr(0, std::string(CDCCTL_BINARY).rfind('/'));
   options.env = {{"HOME", home.path()}, {"PATH", bin_dir + ":/usr/bin:/bin"}, {"CDCCTL_CONNECT_URL", cluster.connect.url()}};
   CHECK(run_process({"bash", "-c", program}, options).out == "orders-source\n");
+}
+
+namespace {
+
+std::string write(const TempDir& dir, const std::string& name, const std::string& text) {
+  const auto path = dir.path() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("apply creates, updates with a masked diff, and is idempotent (a second run sends no write)") {
+  Cluster cluster;
+  TempDir dir;
+  write(dir, "orders.json", R"(// the orders source
+{"name": "orders", "config": {"connector.class": "FileStreamSource", "topic": "orders", "tasks.max": 1,
+ "database.password": "first-secret"}})");
+  write(dir, "sink.json", R"({"name": "orders-sink", "connector.class": "FileStreamSink", "topics": "orders"})");
+  write(dir, "notes.txt", "not a connector");
+
+  auto first = cluster.run({"connectors", "apply", "-f", dir.path(), "--wait"});
+  CHECK(first.exit_code == 0);
+  CHECK(first.out == "orders: created\norders-sink: created\n");
+  CHECK(cluster.writes() == std::vector<std::string>{"PUT /connectors/orders/config", "PUT /connectors/orders-sink/config"});
+  CHECK(cluster.state("orders") == "RUNNING");
+
+  cluster.connect.clear_request_log();
+  auto again = cluster.run({"connectors", "apply", "-f", dir.path()});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == "orders: unchanged\norders-sink: unchanged\n");
+  CHECK(cluster.writes().empty());
+  CHECK(cluster.connect.request_log() == std::vector<std::string>{"GET /connectors?expand=info"});
+
+  write(dir, "orders.json", R"({"name": "orders", "config": {"connector.class": "FileStreamSource", "topic": "orders",
+ "tasks.max": "2", "database.password": "second-secret", "connection.url": "jdbc:postgresql://db/app?password=pw"}})");
+  auto updated = cluster.run({"connectors", "apply", "-f", dir.path() + "/orders.json"});
+  CHECK(updated.exit_code == 0);
+  CHECK(updated.out ==
+        "orders: updated (3 changes)\n"
+        "  + connection.url: jdbc:postgresql://db/app?password=********\n"
+        "  ~ database.password: (secret changed)\n"
+        "  ~ tasks.max: 1 -> 2\n");
+  CHECK(updated.out.find("second-secret") == std::string::npos);
+  CHECK(cluster.run_json({"connectors", "config", "orders", "--show-secrets"})["database.password"] == "second-secret");
+}
+
+TEST_CASE("apply --dry-run validates on the worker and with lint, changes nothing, exits 1 when invalid") {
+  Cluster cluster;
+  TempDir dir;
+  const auto bad = write(dir, "bad.json", R"({"name": "bad-sink", "config": {"connector.class": "FileStreamSink"}})");
+  auto result = cluster.run({"connectors", "apply", "-f", bad, "--dry-run"});
+  CHECK(result.exit_code == 1);
+  CHECK(result.out.find("bad-sink: would be created") != std::string::npos);
+  CHECK(result.out.find("Must configure one of topics or topics.regex") != std::string::npos);
+  CHECK(result.err.find("the plan has invalid connector configs") != std::string::npos);
+  CHECK(cluster.writes() == std::vector<std::string>{"PUT /connector-plugins/FileStreamSink/config/validate"});
+
+  const auto good = write(dir, "good.json", R"({"name": "ok", "config": {"connector.class": "FileStreamSink", "topics": "t"}})");
+  CHECK(cluster.run({"connectors", "apply", "-f", good, "--dry-run"}).exit_code == 0);
+  CHECK(cluster.run({"connectors", "list", "-o", "name"}).out.empty());
+}
+
+TEST_CASE("apply refuses bad files before touching the cluster") {
+  Cluster cluster;
+  TempDir dir;
+  const auto a = write(dir, "a.json", R"({"name": "x", "config": {"connector.class": "FileStreamSink", "topics": "t"}})");
+  const auto b = write(dir, "b.json", R"({"name": "x", "config": {"connector.class": "FileStreamSink", "topics": "u"}})");
+  auto twice = cluster.run({"connectors", "apply", "-f", a, "-f", b});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err.find("connector 'x' is defined twice") != std::string::npos);
+  const auto broken = write(dir, "broken.json", R"({"name": "y", "config": {)");
+  CHECK(cluster.run({"connectors", "apply", "-f", broken}).exit_code == 2);
+  const auto nul = write(dir, "null.json", R"({"name": "y", "config": {"connector.class": "FileStreamSink", "topics": null}})");
+  CHECK(cluster.run({"connectors", "apply", "-f", nul}).err.find("'topics' is null") != std::string::npos);
+  CHECK(cluster.writes().empty());
+  RunOptions piped;
+  piped.stdin_data = R"([{"name": "from-stdin", "config": {"connector.class": "FileStreamSink", "topics": "t"}}])";
+  CHECK(cluster.run({"connectors", "apply", "-f", "-"}, piped).out == "from-stdin: created\n");
+}
+
+TEST_CASE("create, and what happens when the connector exists") {
+  Cluster cluster;
+  TempDir dir;
+  const auto file = write(dir, "c.json", R"({"name": "c", "config": {"connector.class": "FileStreamSink", "topics": "t"}})");
+  auto created = cluster.run({"connectors", "create", "-f", file, "--initial-state", "stopped", "--wait"});
+  CHECK(created.exit_code == 0);
+  CHECK(created.out == "c: created (STOPPED)\n");
+  CHECK(cluster.state("c") == "STOPPED");
+  auto exists = cluster.run({"connectors", "create", "-f", file});
+  CHECK(exists.exit_code == 1);
+  CHECK(exists.err.find("Connector c already exists") != std::string::npos);
+  CHECK(exists.err.find("hint: update it with cdcctl connectors apply") != std::string::npos);
+  CHECK(cluster.run({"connectors", "create", "other", "-f", file}).exit_code == 0);
+  CHECK(cluster.run_json({"connectors", "config", "other"})["name"] == "other");
+}
+
+TEST_CASE("patch uses PATCH on 3.8+ and read-modify-PUT before") {
+  for (const char* version : {"3.8.0", "3.7.1"}) {
+    CAPTURE(version);
+    Cluster cluster(version);
+    cluster.source("orders");
+    cluster.connect.clear_request_log();
+    auto result = cluster.run({"connectors", "patch", "orders", "--set", "tasks.max=4", "--unset", "database.password"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "orders: patched\n  - database.password: ********\n  ~ tasks.max: 1 -> 4\n");
+    auto config = cluster.run_json({"connectors", "config", "orders"});
+    CHECK(config["tasks.max"] == "4");
+    CHECK_FALSE(config.contains("database.password"));
+    const auto writes = cluster.writes();
+    REQUIRE(writes.size() == 1);
+    CHECK(writes[0] == (std::string(version) == "3.8.0" ? "PATCH /connectors/orders/config" : "PUT /connectors/orders/config"));
+  }
+}
+
+TEST_CASE("validate: worker errors and lint findings, exit 1 on errors; --local needs no worker") {
+  Cluster cluster;
+  TempDir dir;
+  const auto file = write(dir, "pg.json", R"({"name": "pg", "config": {
+    "connector.class": "io.debezium.connector.postgresql.PostgresConnector", "topic.prefix": "shop",
+    "slot.name": "Bad-Slot", "plugin.name": "pgoutput", "errors.deadletterqueue.topic.name": "dlq"}})");
+  auto result = cluster.run({"connectors", "validate", "-f", file, "-o", "json"});
+  CHECK(result.exit_code == 1);
+  auto findings = json::parse(result.out);
+  auto has = [&](const std::string& key, const std::string& severity) {
+    return std::any_of(findings.begin(), findings.end(),
+                       [&](const json& f) { return f["key"] == key && f["severity"] == severity; });
+  };
+  CHECK(has("slot.name", "error"));
+  CHECK(has("errors.deadletterqueue.topic.name", "error"));
+  auto local = run_cdcctl({"connectors", "validate", "-f", file, "--local"});
+  CHECK(local.exit_code == 1);
+  CHECK(local.out.find("slot.name") != std::string::npos);
+}
+
+TEST_CASE("new prints the templates kept in examples/connectors, and each validates clean") {
+  for (const char* name : {"postgres", "sqlserver", "mysql", "oracle", "mongodb", "jdbc-sink"}) {
+    CAPTURE(name);
+    auto printed = run_cdcctl({"connectors", "new", "--template", name});
+    CHECK(printed.exit_code == 0);
+    std::ifstream in(std::string(CDCCTL_SOURCE_DIR) + "/examples/connectors/" + name + ".json");
+    CHECK(printed.out == std::string(std::istreambuf_iterator<char>(in), {}));
+    TempDir dir;
+    const auto file = write(dir, "t.json", printed.out);
+    auto linted = run_cdcctl({"connectors", "validate", "-f", file, "--local"});
+    CHECK(linted.exit_code == 0);
+  }
+  auto unknown = run_cdcctl({"connectors", "new", "--template", "db2"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("use one of:") != std::string::npos);
+}
+
+TEST_CASE("delete -f removes the connectors a file defines") {
+  Cluster cluster;
+  cluster.source("a");
+  cluster.source("b");
+  TempDir dir;
+  const auto file = write(dir, "a.json", R"({"name": "a", "config": {"connector.class": "FileStreamSource", "topic": "t"}})");
+  CHECK(cluster.run({"connectors", "delete", "-f", file, "--yes"}).out == "a: deleted\n");
+  CHECK(cluster.run({"connectors", "list", "-o", "name"}).out == "b\n");
 }

@@ -13,6 +13,9 @@ TEST_CASE("what may be retried: nothing-happened answers always, the rest only w
   const Attempt conflict{.status = 409, .message = "Cannot complete request momentarily due to no known leader URL"};
   CHECK(should_retry(false, conflict));  // a POST refused during a rebalance was not applied
   CHECK(should_retry(true, conflict));
+  const Attempt exists{.status = 409, .message = "Connector orders already exists"};
+  CHECK_FALSE(should_retry(false, exists));  // final: retrying cannot help
+  CHECK_FALSE(is_rebalance(exists));
   const Attempt rebalance_get{.status = 500, .message = "Request cannot be completed because a rebalance is expected"};
   CHECK(is_rebalance(rebalance_get));
   CHECK(should_retry(true, rebalance_get));
