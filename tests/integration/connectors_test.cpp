@@ -496,3 +496,28 @@ TEST_CASE("delete -f removes the connectors a file defines") {
   CHECK(cluster.run({"connectors", "delete", "-f", file, "--yes"}).out == "a: deleted\n");
   CHECK(cluster.run({"connectors", "list", "-o", "name"}).out == "b\n");
 }
+
+TEST_CASE("TLS: a self-signed CA passed with --cacert is trusted; without it the worker is refused") {
+  TempDir dir;
+  const std::string key = dir.path() + "/key.pem";
+  const std::string cert = dir.path() + "/cert.pem";
+  auto made = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                           "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  ConnectDoubleOptions options;
+  options.tls_cert_file = cert;
+  options.tls_key_file = key;
+  ConnectDouble secure(options);
+  CHECK(secure.url().starts_with("https://"));
+
+  auto refused = run_cdcctl({"connectors", "list", "--connect-url", secure.url()});
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err.find("hint: pass the server's CA with --cacert") != std::string::npos);
+
+  auto trusted = run_cdcctl({"connectors", "list", "--connect-url", secure.url(), "--cacert", cert, "-o", "json"});
+  CHECK(trusted.exit_code == 0);
+  CHECK(trusted.out == "[]\n");
+
+  auto insecure = run_cdcctl({"cluster", "info", "--connect-url", secure.url(), "--insecure"});
+  CHECK(insecure.exit_code == 0);
+}

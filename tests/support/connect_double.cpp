@@ -776,7 +776,8 @@ class ConnectDouble::Impl {
 
   const ConnectDoubleOptions& options() const { return options_; }
   int port() const { return port_; }
-  std::string url() const { return "http://" + options_.host + ":" + std::to_string(port_); }
+  std::string scheme() const { return options_.tls_cert_file.empty() ? "http" : "https"; }
+  std::string url() const { return scheme() + "://" + options_.host + ":" + std::to_string(port_); }
   std::string worker_id() const { return options_.host + ":" + std::to_string(port_); }
 
   // Fault injection and seeding, all under the state mutex.
@@ -910,7 +911,7 @@ class ConnectDouble::Impl {
   int rebalances_ = 0;
   std::chrono::milliseconds delay_{0};
 
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;  // an SSLServer when TLS is configured
   std::thread thread_;
 };
 
@@ -971,6 +972,13 @@ std::optional<std::vector<std::string>> match_route(std::string_view pattern, co
 
 ConnectDouble::Impl::Impl(ConnectDoubleOptions options)
     : options_(std::move(options)), version_(parse_version(options_.version)) {
+  if (options_.tls_cert_file.empty()) {
+    server_ = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(options_.tls_cert_file.c_str(), options_.tls_key_file.c_str());
+    if (!tls->is_valid()) throw std::runtime_error("connect double: cannot load TLS certificate " + options_.tls_cert_file);
+    server_ = std::move(tls);
+  }
   plugins_ = ConnectDouble::default_plugins(options_.version);
   // A freshly started worker already has these loggers, with no level of their own.
   for (const char* name : {"org.apache.kafka.connect.runtime.Worker",
@@ -1003,35 +1011,35 @@ ConnectDouble::Impl::Impl(ConnectDoubleOptions options)
     serve(request, body, response);
   };
   const std::string any_path = R"([\s\S]*)";
-  server_.Get(any_path, without_body);
-  server_.Options(any_path, without_body);
-  server_.Post(any_path, with_body);
-  server_.Put(any_path, with_body);
-  server_.Patch(any_path, with_body);
-  server_.Delete(any_path, with_body);
+  server_->Get(any_path, without_body);
+  server_->Options(any_path, without_body);
+  server_->Post(any_path, with_body);
+  server_->Put(any_path, with_body);
+  server_->Patch(any_path, with_body);
+  server_->Delete(any_path, with_body);
   // Short keep-alive so that the destructor does not wait for idle client connections.
-  server_.set_keep_alive_timeout(1);
+  server_->set_keep_alive_timeout(1);
   // httplib defaults to SO_REUSEPORT, which would let a second double (or a real worker)
   // silently share a fixed port; SO_REUSEADDR only allows rebinding after TIME_WAIT.
-  server_.set_socket_options([](socket_t socket) {  // httplib declares socket_t globally
+  server_->set_socket_options([](socket_t socket) {  // httplib declares socket_t globally
     const int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
 
-  port_ = options_.port == 0 ? server_.bind_to_any_port(options_.host)
-                             : (server_.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  port_ = options_.port == 0 ? server_->bind_to_any_port(options_.host)
+                             : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port_ <= 0) {
     throw std::runtime_error("connect double: cannot listen on " + options_.host + ":" +
                              std::to_string(options_.port));
   }
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
   // stop() is a no-op until the accept loop runs, so wait for it before handing out the
   // object (the socket itself already queues connections).
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 ConnectDouble::Impl::~Impl() {
-  server_.stop();
+  server_->stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -1410,7 +1418,7 @@ Reply ConnectDouble::Impl::put_connector(const Call& call, const std::string& na
 
 std::string ConnectDouble::Impl::location(const Call& call, const std::string& name) const {
   const std::string host = call.http.get_header_value("Host");
-  const std::string base = host.empty() ? url() : "http://" + host;
+  const std::string base = host.empty() ? url() : scheme() + "://" + host;
   return base + "/connectors/" + percent_encode_segment(name);
 }
 

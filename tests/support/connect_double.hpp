@@ -31,6 +31,9 @@ struct ConnectDoubleOptions {
   // When set, every request needs "Authorization: Bearer <token>". If both kinds of
   // credentials are configured, either one is accepted.
   std::string bearer_token;
+  // When both are set, serve HTTPS with this certificate and key (PEM files).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Serve the /__double/* control endpoints (used by the stand-alone launcher so that
   // shell scripts can inject faults). Real Connect has no such paths, hence off by default.
   bool control_endpoints = false;
@@ -61,7 +64,7 @@ class ConnectDouble {
   ConnectDouble& operator=(ConnectDouble&&) = delete;
 
   int port() const;
-  std::string url() const;        // "http://127.0.0.1:PORT"
+  std::string url() const;        // "http://127.0.0.1:PORT" (https with TLS)
   std::string worker_id() const;  // "127.0.0.1:PORT", as shown in status entries
   const ConnectDoubleOptions& options() const;
 
