@@ -93,16 +93,26 @@ ExitCode list(AppContext& context, const ops::ConnectorFilter& filter) {
   const auto overviews = ops::filter_connectors(session.client().connectors(true, true), filter);
   output::Document document;
   document.table.columns = {{"NAME"},         {"TYPE", false, false, false}, {"STATE", false, false, false},
-                            {"TASKS", false, true, false}, {"FAILED TASKS"}, {"CLASS"}, {"WORKER", true}};
+                            {"TASKS", false, true, false}, {"FAILED TASKS"}, {"CLASS"}, {"WORKER", true}, {"TOPICS", true}};
   document.data = nlohmann::json::array();
+  // Active topics cost one request per connector: only the wide table shows them.
+  const bool with_topics = context.format() == output::Format::Wide;
   for (const auto& overview : overviews) {
     const auto summary = ops::summarize(overview);
+    std::string topics;
+    if (with_topics) {
+      try {
+        for (const auto& topic : session.client().topics(summary.name)) topics += (topics.empty() ? "" : ",") + topic;
+      } catch (const Error&) {
+        topics = "?";  // topic tracking disabled on the worker
+      }
+    }
     const bool failing = !summary.failed_tasks.empty();
     document.table.rows.push_back(
         {summary.name, summary.type, {summary.state, output::state_color(summary.state)},
          {std::to_string(summary.running_tasks) + "/" + std::to_string(summary.total_tasks),
           failing ? output::Color::Red : output::Color::None},
-         {joined_ids(summary.failed_tasks), output::Color::Red}, summary.connector_class, summary.worker_id});
+         {joined_ids(summary.failed_tasks), output::Color::Red}, summary.connector_class, summary.worker_id, topics});
     document.data.push_back(ops::to_json(summary));
     document.names.push_back(summary.name);
   }
@@ -562,8 +572,9 @@ void add_connectors_commands(CLI::App& app, AppContext& context) {
   context.completions[type_option] = {.choices = {"source", "sink"}};
   context.document(list_cmd,
                    "Lists every connector with its type, state, running/total tasks, the ids of failed tasks and its "
-                   "class, from one request (GET /connectors?expand=status&expand=info). -o wide adds the worker; "
-                   "-o json gives every task's state and the first line of each trace.",
+                   "class, from one request (GET /connectors?expand=status&expand=info). -o wide adds the worker and "
+                   "the active topics (one more request per connector); -o json gives every task's state and the "
+                   "first line of each trace.",
                    {"cdcctl connectors list", "cdcctl connectors list --state FAILED -o name",
                     "cdcctl connectors list -e 'inventory-.*' --type sink -o json"});
   list_cmd->callback([&context, filter] {

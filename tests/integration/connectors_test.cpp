@@ -91,6 +91,10 @@ TEST_CASE("connectors list: one request, state, tasks, failed task ids, filters"
   CHECK(cluster.run({"connectors", "list", "-e", "orders-.*", "-o", "name"}).out == "orders-sink\norders-source\n");
   CHECK(cluster.run({"connectors", "list", "-e", "orders", "-o", "name"}).out.empty());  // whole-name match
   CHECK(cluster.run({"connectors", "list", "--type", "both"}).exit_code == 2);
+  cluster.connect.add_active_topic("orders-source", "shop.public.orders");
+  auto wide = cluster.run({"connectors", "list", "-o", "wide"});
+  CHECK(wide.out.find("TOPICS") != std::string::npos);
+  CHECK(wide.out.find("shop.public.orders") != std::string::npos);
   CHECK(cluster.run({"connectors", "list", "-e", "("}).exit_code == 2);
 }
 
