@@ -163,7 +163,7 @@ output::OptionSpec option_spec(const CLI::Option& option, const AppContext& cont
   output::OptionSpec spec;
   if (!option.get_snames().empty()) spec.short_name = option.get_snames().front();
   if (!option.get_lnames().empty()) spec.long_name = option.get_lnames().front();
-  if (option.get_type_size() != 0) {
+  if (option.get_items_expected_max() > 0) {  // flags expect no item (type size is 1 for them too)
     const std::string& text = option.get_option_text();
     spec.value_name = text.empty() ? "VALUE" : text;
   }

@@ -6,6 +6,7 @@
 
 #include "app.hpp"
 #include "core/error.hpp"
+#include "core/secrets.hpp"
 #include "ops/connect_session.hpp"
 
 namespace cdcctl::app {
@@ -73,13 +74,14 @@ ExitCode cluster_info(AppContext& context) {
     const auto about = connect::feature_info(feature);
     features[std::string(about.description)] = version && connect::supports(*version, feature);
   }
+  const auto worker = mask_url_or_conninfo(info.worker_url);
   output::Document document;
-  document.data = {{"worker_url", info.worker_url},      {"version", info.version},
+  document.data = {{"worker_url", worker},      {"version", info.version},
                    {"commit", info.commit},              {"kafka_cluster_id", info.kafka_cluster_id},
                    {"connectors", names.size()},         {"features", features}};
-  document.names = {info.worker_url};
+  document.names = {worker};
   document.table.columns = {{"FIELD"}, {"VALUE"}};
-  document.table.rows = {{"worker", info.worker_url},
+  document.table.rows = {{"worker", worker},
                          {"version", info.version},
                          {"commit", info.commit},
                          {"kafka cluster", info.kafka_cluster_id},
@@ -107,7 +109,8 @@ ExitCode cluster_health(AppContext& context) {
     document.table.rows = {{{std::string(check_status_name(verdict)), output::state_color(check_status_name(verdict))},
                             health.status + ": " + health.message}};
   } catch (const Error& error) {
-    if (error.code() == ExitCode::Usage) throw;
+    // Whatever kept us from an answer (unreachable, too old a worker for
+    // /health, a bad reply) is UNKNOWN to monitoring, never CRITICAL.
     document.data = {{"status", nullptr}, {"message", error.what()}, {"verdict", "UNKNOWN"}};
     document.table.columns = {{"STATUS", false, false, false}, {"MESSAGE"}};
     document.table.rows = {{{"UNKNOWN", output::Color::Yellow}, error.what()}};
@@ -143,7 +146,7 @@ ExitCode loggers_get(AppContext& context, const std::string& name) {
   document.table.rows = {{logger.name, logger.level}};
   document.data = {{"logger", logger.name}, {"level", logger.level},
                    {"last_modified", logger.last_modified ? nlohmann::json(*logger.last_modified) : nlohmann::json(nullptr)}};
-  document.names = {logger.level};
+  document.names = {logger.name};
   output::render(document, context.format(), context.table_options(), *context.io.out);
   return ExitCode::Ok;
 }

@@ -30,6 +30,10 @@ struct SelectionFlags {
 struct WaitFlags {
   bool wait = false;
   std::string timeout = "2m";
+  // Checked before anything is sent, so a typo cannot act first and fail after.
+  void check() const {
+    if (wait && parse_duration(timeout).count() <= 0) throw Error::usage("--wait-timeout must be longer than zero");
+  }
 };
 
 void add_selection(CLI::App* command, AppContext& context, SelectionFlags& flags, bool allow_all = true) {
@@ -131,7 +135,8 @@ nlohmann::json describe_one(connect::Client& client, const std::string& name, bo
   }
   auto trace = [&](const std::string& text) -> nlohmann::json {
     if (text.empty()) return nullptr;
-    return full_trace ? text : ops::first_line(text);
+    const auto shown = full_trace ? text : ops::first_line(text);
+    return show_secrets ? shown : mask_url_or_conninfo(shown);  // JDBC errors quote connection URLs
   };
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& task : status.tasks) {
@@ -218,12 +223,13 @@ ExitCode tasks(AppContext& context, const std::string& name) {
   document.table.columns = {{"TASK", false, true, false}, {"STATE", false, false, false}, {"WORKER"}, {"TRACE"}};
   document.data = nlohmann::json::array();
   for (const auto& task : status.tasks) {
+    const auto trace = context.flags.show_secrets ? task.trace : mask_url_or_conninfo(task.trace);
     document.table.rows.push_back({std::to_string(task.id), {task.state, output::state_color(task.state)},
-                                   task.worker_id, ops::first_line(task.trace)});
+                                   task.worker_id, ops::first_line(trace)});
     document.data.push_back({{"id", task.id},
                              {"state", task.state},
                              {"worker_id", task.worker_id},
-                             {"trace", task.trace.empty() ? nlohmann::json(nullptr) : nlohmann::json(task.trace)}});
+                             {"trace", trace.empty() ? nlohmann::json(nullptr) : nlohmann::json(trace)}});
     document.names.push_back(std::to_string(task.id));
   }
   output::render(document, context.format(), context.table_options(), *context.io.out);
@@ -233,6 +239,7 @@ ExitCode tasks(AppContext& context, const std::string& name) {
 enum class Lifecycle { Pause, Resume, Stop };
 
 ExitCode lifecycle(AppContext& context, Lifecycle action, const SelectionFlags& selection, const WaitFlags& wait) {
+  wait.check();
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
   const auto names = ops::select_connectors(client, selection.selection());
@@ -260,6 +267,7 @@ struct RestartFlags {
 };
 
 ExitCode restart(AppContext& context, const RestartFlags& flags) {
+  flags.wait.check();
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
   const auto names = ops::select_connectors(client, flags.selection.selection());
@@ -290,6 +298,7 @@ ExitCode restart(AppContext& context, const RestartFlags& flags) {
 }
 
 ExitCode restart_task(AppContext& context, const std::string& name, int task, const WaitFlags& wait) {
+  wait.check();
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
   client.restart_task(name, task);
@@ -307,6 +316,7 @@ struct DeleteFlags {
 };
 
 ExitCode remove(AppContext& context, const DeleteFlags& flags) {
+  flags.wait.check();
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
   auto selection = flags.selection.selection();
@@ -319,6 +329,12 @@ ExitCode remove(AppContext& context, const DeleteFlags& flags) {
   const auto names = ops::select_connectors(client, selection);
   std::string list;
   for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+  if (flags.dry_run && context.format() != output::Format::Table && context.format() != output::Format::Wide) {
+    std::vector<std::pair<std::string, std::string>> planned;
+    for (const auto& name : names) planned.emplace_back(name, "would be deleted");
+    report(context, planned);
+    return ExitCode::Ok;
+  }
   if (flags.dry_run) {
     *context.io.out << "Would delete " << names.size() << " connector" << (names.size() == 1 ? "" : "s") << ": "
                     << list << " (dry run: nothing changed).\n"
@@ -409,6 +425,7 @@ ExitCode validate(AppContext& context, const std::vector<std::string>& files, bo
 }
 
 ExitCode apply(AppContext& context, const ApplyFlags& flags) {
+  flags.wait.check();
   const auto definitions = ops::read_connector_definitions(flags.files, *context.io.in);
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
@@ -428,12 +445,24 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
   }
   nlohmann::json data = nlohmann::json::array();
   std::vector<std::string> changed;
+  std::vector<std::string> failed;
   for (const auto& step : steps) {
     const auto lines = ops::diff_lines(step.changes, show_secrets);
-    if (!flags.dry_run) ops::apply_step(client, step);
-    if (step.action != ops::ApplyAction::Unchanged) changed.push_back(step.definition.name);
+    std::string error;
+    if (!flags.dry_run) {
+      // One bad connector must not hide what happened to the others.
+      try {
+        ops::apply_step(client, step);
+      } catch (const Error& e) {
+        if (e.code() == ExitCode::Usage) throw;
+        error = mask_url_or_conninfo(e.what());
+        failed.push_back(step.definition.name + ": " + error);
+      }
+    }
+    if (step.action != ops::ApplyAction::Unchanged && error.empty()) changed.push_back(step.definition.name);
     std::string verb(ops::action_name(step.action));
     if (flags.dry_run && step.action != ops::ApplyAction::Unchanged) verb = "would be " + verb;
+    if (!error.empty()) verb = "failed (" + error + ")";
     if (text && !context.flags.quiet) {
       *context.io.out << step.definition.name << ": " << verb;
       if (step.action == ops::ApplyAction::Update) {
@@ -444,8 +473,16 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
         for (const auto& line : lines) *context.io.out << "  " << line << "\n";
       }
     }
+    nlohmann::json step_findings = nlohmann::json::array();
+    for (const auto& f : findings) {
+      if (f.connector == step.definition.name) {
+        step_findings.push_back({{"key", f.key}, {"severity", f.severity}, {"source", f.source}, {"message", f.message}});
+      }
+    }
     data.push_back({{"name", step.definition.name}, {"origin", step.definition.origin},
-                    {"action", std::string(ops::action_name(step.action))}, {"dry_run", flags.dry_run}, {"diff", lines}});
+                    {"action", std::string(ops::action_name(step.action))}, {"dry_run", flags.dry_run}, {"diff", lines},
+                    {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)},
+                    {"findings", step_findings}});
   }
   if (!text) {
     output::Document document{.data = data};
@@ -458,10 +495,18 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
       render_findings(context, findings, 0);
     }
     if (has_errors(findings)) {
-      throw Error::failed("the plan has invalid connector configs", "see the errors above",
+      throw Error::failed("the plan has invalid connector configs",
+                          text ? "see the errors above" : "see \"findings\" in the output",
                           "fix them, then run cdcctl connectors apply again");
     }
     return ExitCode::Ok;
+  }
+  if (!failed.empty()) {
+    std::string why;
+    for (const auto& line : failed) why += (why.empty() ? "" : "; ") + line;
+    throw Error::failed(std::to_string(failed.size()) + " of " + std::to_string(steps.size()) +
+                            " connectors could not be applied", why,
+                        "the others were applied; fix these and run apply again (it only sends what differs)");
   }
   wait_if_asked(context, client, flags.wait, changed, ops::Target::Running);
   return ExitCode::Ok;
@@ -494,6 +539,7 @@ ExitCode create(AppContext& context, const CreateFlags& flags) {
     }
     state = upper;
   }
+  flags.wait.check();
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
   client.create(definition.name, definition.config, state);
@@ -526,19 +572,29 @@ ExitCode patch(AppContext& context, const PatchFlags& flags) {
   ops::ConnectSession session(context.settings(), context.logger());
   auto& client = session.client();
   const auto before = client.config(flags.name);
-  connect::Config after;
-  if (connect::supports(client.version(), connect::Feature::PatchConfig)) {
+  connect::Config wanted = before;
+  for (const auto& [key, value] : body.items()) {
+    if (value.is_null()) wanted.erase(key);
+    else wanted[key] = value.get<std::string>();
+  }
+  connect::Config after = before;
+  if (ops::diff_config(before, wanted).empty()) {
+    // Writing an identical config would still restart the connector.
+  } else if (connect::supports(client.version(), connect::Feature::PatchConfig)) {
     after = client.patch_config(flags.name, body).config;
   } else {
     // Before 3.8 there is no PATCH: read, modify, replace.
-    after = before;
-    for (const auto& [key, value] : body.items()) {
-      if (value.is_null()) after.erase(key);
-      else after[key] = value.get<std::string>();
-    }
-    after = client.put_config(flags.name, after).config;
+    after = client.put_config(flags.name, wanted).config;
   }
   const auto changes = ops::diff_config(before, after);
+  const auto format = context.format();
+  if (format != output::Format::Table && format != output::Format::Wide) {
+    output::Document document{.data = {{"name", flags.name}, {"result", changes.empty() ? "unchanged" : "patched"},
+                                       {"diff", ops::diff_lines(changes, context.flags.show_secrets)}},
+                              .names = {flags.name}};
+    output::render(document, format, context.table_options(), *context.io.out);
+    return ExitCode::Ok;
+  }
   if (!context.flags.quiet) {
     *context.io.out << flags.name << ": " << (changes.empty() ? "unchanged" : "patched") << "\n";
     for (const auto& line : ops::diff_lines(changes, context.flags.show_secrets)) *context.io.out << "  " << line << "\n";
@@ -689,7 +745,8 @@ void add_connectors_commands(CLI::App& app, AppContext& context) {
   auto task_id = std::make_shared<int>(0);
   auto task_wait = std::make_shared<WaitFlags>();
   context.completions[task_cmd->add_option("name", *task_name, "connector")->required()] = kConnectorNames;
-  task_cmd->add_option("task", *task_id, "task number")->required()->check(CLI::NonNegativeNumber);
+  auto* task_arg = task_cmd->add_option("task", *task_id, "task number")->required()->check(CLI::NonNegativeNumber);
+  context.completions[task_arg] = {.dynamic_args = "connectors tasks {prev} -o name"};
   add_wait(task_cmd, *task_wait, "the connector and all its tasks are RUNNING");
   context.document(task_cmd, "Restarts one task (POST /connectors/NAME/tasks/TASK/restart).",
                    {"cdcctl connectors restart-task orders-source 2 --wait"});

@@ -185,6 +185,10 @@ nlohmann::json Client::call(http::Method method, const std::string& path, const 
           // A cut-off answer to a read is worth another try; to a write it is not.
           attempt.transport_failure = true;
         }
+      } else if (method == http::Method::Delete && response.status == 404 && attempt_number > 1) {
+        // The first attempt was applied before its answer got lost.
+        if (status) *status = 204;
+        return nullptr;
       } else {
         failure = error_from_response(response, what);
       }

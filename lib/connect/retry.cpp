@@ -17,8 +17,11 @@ bool should_retry(bool idempotent, const Attempt& attempt) {
   if (!attempt.status) return false;
   if (is_rebalance(attempt)) return true;
   const long status = *attempt.status;
-  // 502/503/504 come from proxies and starting workers; other 5xx (timeouts
-  // inside the herder) may have been applied: only idempotent requests retry.
+  // A 500 carrying Connect's own message ("Failed to find any class …") is
+  // a final answer, except a herder timeout, which may pass.
+  if (status == 500 && !attempt.message.empty() && attempt.message.find("timed out") == std::string::npos) return false;
+  // 502/503/504 come from proxies and starting workers; a 500 without a
+  // message, or a timeout, may have been applied: only idempotent requests retry.
   if (status >= 500) return idempotent;
   return false;
 }

@@ -22,7 +22,7 @@ bool is_secret_key(std::string_view key) {
   const std::string k = lower(key);
   constexpr std::array needles{"password", "passwd", "secret", "token", "credential",
                                "sasl.jaas.config", "ssl.key", "api.key", "apikey",
-                               "private.key", "private-key"};
+                               "private.key", "private-key", "user.info", "userinfo"};
   for (std::string_view needle : needles) {
     if (k.find(needle) != std::string::npos) return true;
   }

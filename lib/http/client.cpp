@@ -155,7 +155,13 @@ Response Client::send(const Request& request, std::optional<std::chrono::millise
                             code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
                             code == CURLE_SSL_CERTPROBLEM || code == CURLE_URL_MALFORMAT ||
                             code == CURLE_UNSUPPORTED_PROTOCOL;
-    TransportError error(never_sent ? TransportError::Stage::NotConnected : TransportError::Stage::InFlight,
+    // A timeout before the connection was made sent nothing either: that
+    // worker is down, and the next one may be tried.
+    curl_off_t connect_time = 0;
+    const bool connected = curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_time) == CURLE_OK && connect_time > 0;
+    const bool never_connected = code == CURLE_OPERATION_TIMEDOUT && !connected;
+    TransportError error(never_sent || never_connected ? TransportError::Stage::NotConnected
+                                                       : TransportError::Stage::InFlight,
                          std::string(method) + " " + request.url + " failed", why, hint);
     if (code == CURLE_OPERATION_TIMEDOUT) error.set_timed_out();
     throw error;

@@ -33,7 +33,7 @@ struct ClientOptions {
   TlsOptions tls;
   Auth auth;
   std::chrono::milliseconds timeout{30'000};         // whole request
-  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds connect_timeout{5'000};  // a worker that does not accept in 5 s is down
   const Logger* logger = nullptr;                     // -v logs each request
 };
 

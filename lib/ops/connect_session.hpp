@@ -14,6 +14,9 @@ namespace cdcctl::ops {
 class ConnectSession {
  public:
   ConnectSession(const Settings& settings, const Logger& logger);
+  // client_ points at http_: neither may move.
+  ConnectSession(const ConnectSession&) = delete;
+  ConnectSession& operator=(const ConnectSession&) = delete;
   connect::Client& client() { return client_; }
 
  private:

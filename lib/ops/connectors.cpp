@@ -1,6 +1,7 @@
 #include "ops/connectors.hpp"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -168,8 +169,10 @@ bool failed(const connect::ConnectorStatus& status) {
 }  // namespace
 
 WaitResult wait_for(connect::Client& client, const std::vector<std::string>& names, Target target,
-                    std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+                    std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval,
+                    std::chrono::milliseconds failed_grace) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + timeout;
   std::vector<std::string> pending = names;
   std::map<std::string, std::string> last_seen;
   WaitResult result;
@@ -193,7 +196,8 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
           continue;
         }
         last_seen[name] = describe_state(status);
-        if (target == Target::Running && failed(status)) {
+        if (target == Target::Running && failed(status) &&
+            std::chrono::steady_clock::now() - started >= std::min(failed_grace, timeout)) {
           result.not_reached.emplace_back(name, last_seen[name]);
           continue;
         }

@@ -176,6 +176,9 @@ TEST_CASE("pause, resume and stop with --wait reach the state; the right request
                                 {{"name", "c"}, {"result", "resume requested"}}}));
   CHECK(cluster.state("a") == "RUNNING");
   CHECK(cluster.run({"connectors", "pause"}).exit_code == 2);                // nothing named
+  cluster.connect.clear_request_log();
+  CHECK(cluster.run({"connectors", "pause", "a", "--wait", "--wait-timeout", "soon"}).exit_code == 2);
+  CHECK(cluster.writes().empty());  // a bad flag is caught before anything is sent
   CHECK(cluster.run({"connectors", "pause", "a", "--all"}).exit_code == 2);  // two ways at once
 }
 
@@ -279,6 +282,8 @@ TEST_CASE("delete asks first, has --dry-run, and --wait until gone") {
   auto refused = cluster.run({"connectors", "delete", "-e", "old-.*"});
   CHECK(refused.exit_code == 2);
   CHECK(refused.err.find("refusing to delete connectors old-a, old-b") != std::string::npos);
+  auto dry_json = cluster.run({"connectors", "delete", "-e", "old-.*", "--dry-run", "-o", "json"});
+  CHECK(json::parse(dry_json.out)[0]["result"] == "would be deleted");
   auto dry = cluster.run({"connectors", "delete", "-e", "old-.*", "--dry-run"});
   CHECK(dry.exit_code == 0);
   CHECK(dry.out.find("Would delete 2 connectors: old-a, old-b") != std::string::npos);
@@ -303,6 +308,11 @@ TEST_CASE("plugins, cluster info and health, loggers") {
   CHECK(keys[0]["name"] == "topic");
   CHECK(cluster.run({"plugins", "describe", "NoSuchPlugin"}).exit_code == 4);
 
+  const auto with_password = "http://admin:s3cret@" + cluster.connect.url().substr(7);
+  auto masked = run_cdcctl({"cluster", "info", "--connect-url", with_password});
+  CHECK(masked.exit_code == 0);
+  CHECK(masked.out.find("s3cret") == std::string::npos);
+  CHECK(masked.out.find("admin:********@") != std::string::npos);
   auto info = cluster.run_json({"cluster", "info"});
   CHECK(info["version"] == "3.9.0");
   CHECK(info["features"]["PATCH /connectors/{name}/config (KIP-477)"] == true);
@@ -311,8 +321,8 @@ TEST_CASE("plugins, cluster info and health, loggers") {
   CHECK(health.out.find("OK") != std::string::npos);
   Cluster old("3.7.1");
   auto old_health = old.run({"cluster", "health"});
-  CHECK(old_health.exit_code == 2);
-  CHECK(old_health.err.find("needs Kafka Connect 3.9.0 or newer") != std::string::npos);
+  CHECK(old_health.exit_code == 3);  // UNKNOWN to monitoring, never CRITICAL
+  CHECK(old_health.out.find("needs Kafka Connect 3.9.0 or newer") != std::string::npos);
   auto gone = run_cdcctl({"cluster", "health", "--connect-url", "http://127.0.0.1:1", "--timeout", "1s"});
   CHECK(gone.exit_code == 3);  // UNKNOWN
   CHECK(gone.out.find("UNKNOWN") != std::string::npos);
@@ -339,6 +349,13 @@ TEST_CASE("connector names complete live in bash") {
   const std::string bin_dir = std::string(CDCCTL_BINARY).substr(0, std::string(CDCCTL_BINARY).rfind('/'));
   options.env = {{"HOME", home.path()}, {"PATH", bin_dir + ":/usr/bin:/bin"}, {"CDCCTL_CONNECT_URL", cluster.connect.url()}};
   CHECK(run_process({"bash", "-c", program}, options).out == "orders-source\n");
+
+  // Task numbers of the connector typed just before, after any options.
+  cluster.source("three-tasks", 3);
+  const std::string tasks_program = std::string("source '") + CDCCTL_SOURCE_DIR + "/completions/cdcctl.bash'\n" +
+                                    "COMP_WORDS=(cdcctl connectors restart-task --timeout 5s three-tasks '')\n" +
+                                    "COMP_CWORD=6\n_cdcctl\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n";
+  CHECK(run_process({"bash", "-c", tasks_program}, options).out == "0\n1\n2\n");
 }
 
 namespace {
@@ -400,6 +417,33 @@ TEST_CASE("apply --dry-run validates on the worker and with lint, changes nothin
   const auto good = write(dir, "good.json", R"({"name": "ok", "config": {"connector.class": "FileStreamSink", "topics": "t"}})");
   CHECK(cluster.run({"connectors", "apply", "-f", good, "--dry-run"}).exit_code == 0);
   CHECK(cluster.run({"connectors", "list", "-o", "name"}).out.empty());
+
+  // Scripts get the findings in the JSON, not only in the table.
+  auto as_json = cluster.run({"connectors", "apply", "-f", bad, "--dry-run", "-o", "json"});
+  CHECK(as_json.exit_code == 1);
+  auto plan = json::parse(as_json.out);
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0]["findings"][0]["message"].get<std::string>().find("Must configure one of topics") != std::string::npos);
+}
+
+TEST_CASE("apply carries on past a connector the worker rejects, reports each, exits 1") {
+  Cluster cluster;
+  TempDir dir;
+  write(dir, "1.json", R"({"name": "aa", "config": {"connector.class": "FileStreamSink", "topics": "t"}})");
+  write(dir, "2.json", R"({"name": "bb", "config": {"connector.class": "NoSuchConnector"}})");
+  write(dir, "3.json", R"({"name": "cc", "config": {"connector.class": "FileStreamSink", "topics": "t"}})");
+  auto result = cluster.run({"connectors", "apply", "-f", dir.path(), "-o", "json"});
+  CHECK(result.exit_code == 1);
+  auto data = json::parse(result.out);
+  REQUIRE(data.size() == 3);
+  CHECK(data[0]["error"].is_null());
+  CHECK(data[1]["error"].get<std::string>().find("Failed to find any class") != std::string::npos);
+  CHECK(data[2]["error"].is_null());
+  CHECK(result.err.find("1 of 3 connectors could not be applied") != std::string::npos);
+  CHECK(cluster.run({"connectors", "list", "-o", "name"}).out == "aa\ncc\n");
+  // A final 500 is not retried until the timeout: one request for bb.
+  const auto log = cluster.connect.request_log();
+  CHECK(std::count(log.begin(), log.end(), "PUT /connectors/bb/config") == 1);
 }
 
 TEST_CASE("apply refuses bad files before touching the cluster") {
@@ -450,6 +494,11 @@ TEST_CASE("patch uses PATCH on 3.8+ and read-modify-PUT before") {
     CHECK_FALSE(config.contains("database.password"));
     const auto writes = cluster.writes();
     REQUIRE(writes.size() == 1);
+    // The same patch again changes nothing, so nothing is written (a write would restart it).
+    cluster.connect.clear_request_log();
+    auto again = cluster.run({"connectors", "patch", "orders", "--set", "tasks.max=4", "-o", "json"});
+    CHECK(json::parse(again.out)["result"] == "unchanged");
+    CHECK(cluster.writes().empty());
     CHECK(writes[0] == (std::string(version) == "3.8.0" ? "PATCH /connectors/orders/config" : "PUT /connectors/orders/config"));
   }
 }

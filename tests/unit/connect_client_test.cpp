@@ -28,6 +28,8 @@ TEST_CASE("what may be retried: nothing-happened answers always, the rest only w
   CHECK(should_retry(true, timed_out));
   CHECK_FALSE(should_retry(false, timed_out));
   CHECK(should_retry(true, Attempt{.status = 503}));
+  CHECK(should_retry(true, Attempt{.status = 500}));  // an HTML 500 from a proxy
+  CHECK_FALSE(should_retry(true, Attempt{.status = 500, .message = "Failed to find any class that implements Connector"}));
   for (long status : {400L, 401L, 403L, 404L, 405L, 415L}) {
     CAPTURE(status);
     CHECK_FALSE(should_retry(true, Attempt{.status = status}));

@@ -9,7 +9,8 @@ using namespace cdcctl;
 TEST_CASE("keys that name secrets") {
   for (const char* key : {"database.password", "PASSWORD", "connect-password", "sasl.jaas.config",
                           "ssl.key.password", "ssl.keystore.key", "aws.secret.access.key", "connect-token",
-                          "consumer.override.sasl.jaas.config", "oauth.credentials"}) {
+                          "consumer.override.sasl.jaas.config", "oauth.credentials",
+                          "value.converter.basic.auth.user.info"}) {
     CAPTURE(key);
     CHECK(is_secret_key(key));
   }
