@@ -1,5 +1,7 @@
 // cdcctl connectors …: list, describe, config, tasks, and the lifecycle
 // verbs (pause, resume, stop, restart, restart-task, delete) with --wait.
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "app.hpp"
@@ -508,7 +510,16 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
                             " connectors could not be applied", why,
                         "the others were applied; fix these and run apply again (it only sends what differs)");
   }
-  wait_if_asked(context, client, flags.wait, changed, ops::Target::Running);
+  // An update keeps the connector's target state: a paused or stopped one stays so.
+  std::map<ops::Target, std::vector<std::string>> by_target;
+  for (const auto& step : steps) {
+    if (std::find(changed.begin(), changed.end(), step.definition.name) == changed.end()) continue;
+    const auto target = step.live_state == "PAUSED"    ? ops::Target::Paused
+                        : step.live_state == "STOPPED" ? ops::Target::Stopped
+                                                       : ops::Target::Running;
+    by_target[target].push_back(step.definition.name);
+  }
+  for (const auto& [target, names] : by_target) wait_if_asked(context, client, flags.wait, names, target);
   return ExitCode::Ok;
 }
 

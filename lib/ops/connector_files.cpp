@@ -147,8 +147,10 @@ std::string_view action_name(ApplyAction action) {
 
 std::vector<ApplyStep> plan_apply(connect::Client& client, const std::vector<ConnectorDefinition>& definitions) {
   std::map<std::string, connect::Config> live;
-  for (auto& overview : client.connectors(false, true)) {
+  std::map<std::string, std::string> states;
+  for (auto& overview : client.connectors(true, true)) {
     if (overview.info) live[overview.name] = overview.info->config;
+    if (overview.status) states[overview.name] = overview.status->state;
   }
   std::vector<ApplyStep> steps;
   for (const auto& definition : definitions) {
@@ -160,6 +162,7 @@ std::vector<ApplyStep> plan_apply(connect::Client& client, const std::vector<Con
     } else {
       step.changes = diff_config(it->second, definition.config);
       step.action = step.changes.empty() ? ApplyAction::Unchanged : ApplyAction::Update;
+      if (auto state = states.find(definition.name); state != states.end()) step.live_state = state->second;
     }
     steps.push_back(std::move(step));
   }

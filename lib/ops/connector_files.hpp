@@ -44,6 +44,7 @@ struct ApplyStep {
   ConnectorDefinition definition{};
   ApplyAction action = ApplyAction::Unchanged;
   std::vector<ConfigChange> changes{};
+  std::string live_state{};  // the connector's state before applying ("" when new)
 };
 
 // Compares the definitions with the live configs, read in one request.

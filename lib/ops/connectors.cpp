@@ -196,7 +196,7 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
           continue;
         }
         last_seen[name] = describe_state(status);
-        if (target == Target::Running && failed(status) &&
+        if ((target == Target::Running || target == Target::Paused) && failed(status) &&
             std::chrono::steady_clock::now() - started >= std::min(failed_grace, timeout)) {
           result.not_reached.emplace_back(name, last_seen[name]);
           continue;

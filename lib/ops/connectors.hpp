@@ -71,9 +71,9 @@ struct WaitResult {
 };
 
 // Polls each connector's status until all reach the target or the timeout
-// passes. A connector or task still FAILED after `failed_grace` ends the wait
-// for RUNNING for that connector (it will not recover by itself); the grace
-// covers Connect answering a restart before the restart happens.
+// passes. A connector or task still FAILED after `failed_grace` ends a wait
+// for RUNNING or PAUSED for that connector (it will not get there by itself);
+// the grace covers Connect answering a restart before the restart happens.
 WaitResult wait_for(connect::Client& client, const std::vector<std::string>& names, Target target,
                     std::chrono::milliseconds timeout, std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
                     std::chrono::milliseconds failed_grace = std::chrono::seconds(5));

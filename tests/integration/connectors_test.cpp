@@ -388,7 +388,7 @@ TEST_CASE("apply creates, updates with a masked diff, and is idempotent (a secon
   CHECK(again.exit_code == 0);
   CHECK(again.out == "orders: unchanged\norders-sink: unchanged\n");
   CHECK(cluster.writes().empty());
-  CHECK(cluster.connect.request_log() == std::vector<std::string>{"GET /connectors?expand=info"});
+  CHECK(cluster.connect.request_log() == std::vector<std::string>{"GET /connectors?expand=status&expand=info"});
 
   write(dir, "orders.json", R"({"name": "orders", "config": {"connector.class": "FileStreamSource", "topic": "orders",
  "tasks.max": "2", "database.password": "second-secret", "connection.url": "jdbc:postgresql://db/app?password=pw"}})");
@@ -401,6 +401,14 @@ TEST_CASE("apply creates, updates with a masked diff, and is idempotent (a secon
         "  ~ tasks.max: 1 -> 2\n");
   CHECK(updated.out.find("second-secret") == std::string::npos);
   CHECK(cluster.run_json({"connectors", "config", "orders", "--show-secrets"})["database.password"] == "second-secret");
+
+  // A stopped connector stays stopped through an update, and --wait waits for that.
+  CHECK(cluster.run({"connectors", "stop", "orders"}).exit_code == 0);
+  write(dir, "orders.json", R"({"name": "orders", "config": {"connector.class": "FileStreamSource", "topic": "orders",
+ "tasks.max": "3"}})");
+  auto stopped = cluster.run({"connectors", "apply", "-f", dir.path() + "/orders.json", "--wait", "--wait-timeout", "10s"});
+  CHECK(stopped.exit_code == 0);
+  CHECK(cluster.state("orders") == "STOPPED");
 }
 
 TEST_CASE("apply --dry-run validates on the worker and with lint, changes nothing, exits 1 when invalid") {
