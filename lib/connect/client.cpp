@@ -155,6 +155,7 @@ http::Response Client::send_once(http::Method method, const std::string& path, c
                            "no Kafka Connect worker could be reached (" + std::to_string(worker_urls_.size()) +
                                " tried)",
                            last->why(), last->hint());
+  if (last->permanent()) all.set_permanent();
   throw all;
 }
 
@@ -193,6 +194,7 @@ nlohmann::json Client::call(http::Method method, const std::string& path, const 
         failure = error_from_response(response, what);
       }
     } catch (const http::TransportError& error) {
+      if (error.permanent()) throw;  // an untrusted certificate stays untrusted
       attempt.transport_failure = true;
       attempt.never_sent = error.stage() == http::TransportError::Stage::NotConnected;
       failure = error;

@@ -164,6 +164,10 @@ Response Client::send(const Request& request, std::optional<std::chrono::millise
                                                        : TransportError::Stage::InFlight,
                          std::string(method) + " " + request.url + " failed", why, hint);
     if (code == CURLE_OPERATION_TIMEDOUT) error.set_timed_out();
+    if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM ||
+        code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL) {
+      error.set_permanent();
+    }
     throw error;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

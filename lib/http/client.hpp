@@ -66,10 +66,14 @@ class TransportError : public Error {
   Stage stage() const { return stage_; }
   bool timed_out() const { return timed_out_; }
   void set_timed_out() { timed_out_ = true; }
+  // Certificate and URL problems: sending again cannot help.
+  bool permanent() const { return permanent_; }
+  void set_permanent() { permanent_ = true; }
 
  private:
   Stage stage_;
   bool timed_out_ = false;
+  bool permanent_ = false;
 };
 
 class Client {
