@@ -407,14 +407,8 @@ std::vector<LoggerLevel> Client::loggers() {
 }
 
 LoggerLevel Client::logger(const std::string& name) {
-  auto body = call(http::Method::Get, "/admin/loggers/" + http::encode_path_segment(name), std::nullopt, true);
-  LoggerLevel level;
-  level.name = name;
-  level.level = body.value("level", "");
-  if (auto it = body.find("last_modified"); it != body.end() && it->is_number()) {
-    level.last_modified = it->get<long long>();
-  }
-  return level;
+  return parse_logger_level(
+      name, call(http::Method::Get, "/admin/loggers/" + http::encode_path_segment(name), std::nullopt, true));
 }
 
 std::vector<std::string> Client::set_logger(const std::string& name, const std::string& level, LoggerScope scope) {

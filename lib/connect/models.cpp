@@ -164,17 +164,19 @@ ValidationResult parse_validation(const nlohmann::json& body) {
   return result;
 }
 
+LoggerLevel parse_logger_level(const std::string& name, const nlohmann::json& body) {
+  LoggerLevel logger;
+  logger.name = name;
+  logger.level = text(body, "level");
+  if (auto it = body.find("last_modified"); it != body.end() && it->is_number()) {
+    logger.last_modified = it->get<long long>();
+  }
+  return logger;
+}
+
 std::vector<LoggerLevel> parse_loggers(const nlohmann::json& body) {
   std::vector<LoggerLevel> loggers;
-  for (const auto& [name, entry] : body.items()) {
-    LoggerLevel logger;
-    logger.name = name;
-    logger.level = text(entry, "level");
-    if (auto it = entry.find("last_modified"); it != entry.end() && it->is_number()) {
-      logger.last_modified = it->get<long long>();
-    }
-    loggers.push_back(std::move(logger));
-  }
+  for (const auto& [name, entry] : body.items()) loggers.push_back(parse_logger_level(name, entry));
   return loggers;
 }
 

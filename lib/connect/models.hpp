@@ -114,6 +114,7 @@ std::vector<TaskInfo> parse_tasks(const nlohmann::json& body);
 std::vector<PluginInfo> parse_plugins(const nlohmann::json& body);
 ConfigKey parse_config_key(const nlohmann::json& body);
 ValidationResult parse_validation(const nlohmann::json& body);
+LoggerLevel parse_logger_level(const std::string& name, const nlohmann::json& body);
 std::vector<LoggerLevel> parse_loggers(const nlohmann::json& body);
 
 // Connect config maps are string→string; a number or boolean written in a
