@@ -4,13 +4,19 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -18,12 +24,16 @@
 #include <nlohmann/json.hpp>
 
 #include "support/connect_double.hpp"
+#include "support/process.hpp"
 
 namespace {
 
+using cdcctl::testsupport::BackgroundProcess;
 using cdcctl::testsupport::ConnectDouble;
 using cdcctl::testsupport::ConnectDoubleOptions;
+using cdcctl::testsupport::TempDir;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 constexpr const char* kJson = "application/json";
 
@@ -111,6 +121,48 @@ std::string raw_status_line(int port, const std::string& request) {
   }
   close(fd);
   return received.substr(0, received.find("\r\n"));
+}
+
+const std::string kPoison = "org.apache.kafka.connect.errors.DataException: poison pill\n\tat Task.put(Task.java:7)";
+
+// The state of a task (or, with task < 0, of the connector) in the double's status.
+std::string state_of(ConnectDouble& connect, const std::string& name, int task = -1) {
+  const json status = connect.connector_state(name);
+  return task < 0 ? status["connector"]["state"].get<std::string>()
+                  : status["tasks"][static_cast<std::size_t>(task)]["state"].get<std::string>();
+}
+
+// Polls until a delayed restart has completed and returns the resulting state. Gives up
+// (and fails) only after a generous deadline, so slow machines do not matter.
+std::string settled_state(ConnectDouble& connect, const std::string& name, int task = -1) {
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  std::string state = state_of(connect, name, task);
+  while (state == "RESTARTING" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+    state = state_of(connect, name, task);
+  }
+  CHECK(state != "RESTARTING");
+  return state;
+}
+
+std::size_t count_of(const std::vector<std::string>& log, const std::string& entry) {
+  return static_cast<std::size_t>(std::count(log.begin(), log.end(), entry));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Waits until `done` holds, up to a generous deadline; returns whether it did.
+template <typename F>
+bool eventually(F done) {
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
 }
 
 }  // namespace
@@ -740,5 +792,378 @@ TEST_SUITE("connect double") {
 
     Worker plain;  // without the option the prefix is just an unknown path
     check_error(plain.http.Get("/__double/requests"), 404, "HTTP 404 Not Found");
+  }
+
+  TEST_CASE("sticky task failure: both restart endpoints accept, the task fails again") {
+    Worker w;
+    w.create(file_source("src", 2));
+    w.connect.fail_task("src", 1, kPoison, true);
+
+    check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+    json status = w.connect.connector_state("src");
+    CHECK(status["tasks"][1] ==
+          json{{"id", 1}, {"state", "FAILED"}, {"worker_id", w.connect.worker_id()}, {"trace", kPoison}});
+    CHECK(status["tasks"][0]["state"] == "RUNNING");
+
+    const auto only_failed = w.http.Post("/connectors/src/restart?includeTasks=true&onlyFailed=true");
+    REQUIRE(only_failed);
+    CHECK(only_failed->status == 202);
+    const json plan = json::parse(only_failed->body);  // the plan is the usual one
+    CHECK(plan["connector"]["state"] == "RUNNING");
+    CHECK(plan["tasks"][0]["state"] == "RUNNING");
+    CHECK(plan["tasks"][1]["state"] == "RESTARTING");
+    CHECK(state_of(w.connect, "src", 1) == "FAILED");
+    CHECK(w.connect.connector_state("src")["tasks"][1]["trace"] == kPoison);
+
+    const json everything = body_of(w.http.Post("/connectors/src/restart?includeTasks=true"));
+    CHECK(everything["tasks"][1]["state"] == "RESTARTING");
+    status = w.connect.connector_state("src");
+    CHECK(status["connector"]["state"] == "RUNNING");
+    CHECK(status["tasks"][0]["state"] == "RUNNING");
+    CHECK(status["tasks"][1]["state"] == "FAILED");
+
+    // Stopping drops the task; resuming starts it anew, and it fails again.
+    check_empty(w.http.Put("/connectors/src/stop"), 204);
+    check_empty(w.http.Put("/connectors/src/resume"), 202);
+    CHECK(state_of(w.connect, "src", 1) == "FAILED");
+    CHECK(state_of(w.connect, "src", 0) == "RUNNING");
+
+    // The request log lets tests count what a client retried.
+    const auto log = w.connect.request_log();
+    CHECK(count_of(log, "POST /connectors/src/tasks/1/restart") == 1);
+    CHECK(count_of(log, "POST /connectors/src/restart?includeTasks=true&onlyFailed=true") == 1);
+  }
+
+  TEST_CASE("sticky connector failure survives the plain and the KIP-745 restart") {
+    Worker w;
+    w.create(file_source("src", 2));
+    w.connect.fail_connector("src", kPoison, true);
+
+    check_empty(w.http.Post("/connectors/src/restart"), 204);
+    json status = w.connect.connector_state("src");
+    CHECK(status["connector"] == json{{"state", "FAILED"}, {"worker_id", w.connect.worker_id()}, {"trace", kPoison}});
+
+    const json plan = body_of(w.http.Post("/connectors/src/restart?onlyFailed=true"));
+    CHECK(plan["connector"]["state"] == "RESTARTING");
+    CHECK(state_of(w.connect, "src") == "FAILED");
+
+    const json with_tasks = body_of(w.http.Post("/connectors/src/restart?includeTasks=true"));
+    CHECK(with_tasks["connector"]["state"] == "RESTARTING");
+    status = w.connect.connector_state("src");
+    CHECK(status["connector"]["state"] == "FAILED");
+    CHECK(status["connector"]["trace"] == kPoison);
+    CHECK(status["tasks"][0]["state"] == "RUNNING");  // only the connector is poisoned
+
+    // Paused, the connector stays FAILED; restarted while paused it fails again too.
+    check_empty(w.http.Put("/connectors/src/pause"), 202);
+    CHECK(state_of(w.connect, "src") == "FAILED");
+    check_empty(w.http.Post("/connectors/src/restart"), 204);
+    CHECK(state_of(w.connect, "src") == "FAILED");
+
+    // A non-sticky failure replaces the sticky one.
+    w.connect.fail_connector("src", "java.lang.Error: once");
+    check_empty(w.http.Post("/connectors/src/restart"), 204);
+    CHECK(state_of(w.connect, "src") == "PAUSED");
+  }
+
+  TEST_CASE("heal() clears stickiness but keeps states until the next restart") {
+    ConnectDoubleOptions options;
+    options.control_endpoints = true;
+    Worker w(options);
+    w.create(file_source("src", 2));
+    check_empty(w.http.Post("/__double/fail-task?connector=src&task=0&sticky=true", kPoison, "text/plain"), 204);
+    check_empty(w.http.Post("/__double/fail-connector?connector=src&sticky=TRUE", kPoison, "text/plain"), 204);
+    CHECK(w.http.Post("/connectors/src/restart?includeTasks=true")->status == 202);
+    CHECK(state_of(w.connect, "src") == "FAILED");
+    CHECK(state_of(w.connect, "src", 0) == "FAILED");
+
+    check_empty(w.http.Post("/__double/heal?connector=src", "", "text/plain"), 204);
+    CHECK(state_of(w.connect, "src") == "FAILED");
+    CHECK(state_of(w.connect, "src", 0) == "FAILED");
+    CHECK(w.connect.connector_state("src")["tasks"][0]["trace"] == kPoison);
+
+    CHECK(w.http.Post("/connectors/src/restart?includeTasks=true&onlyFailed=true")->status == 202);
+    const json status = w.connect.connector_state("src");
+    CHECK(status["connector"]["state"] == "RUNNING");
+    CHECK_FALSE(status["connector"].contains("trace"));
+    CHECK(status["tasks"][0]["state"] == "RUNNING");
+    CHECK_FALSE(status["tasks"][0].contains("trace"));
+
+    CHECK(w.http.Post("/__double/heal?connector=ghost", "", "text/plain")->status == 404);
+    CHECK(w.http.Post("/__double/fail-task?connector=src&task=0&sticky=yes", "x", "text/plain")->status == 400);
+    CHECK_THROWS_AS(w.connect.heal("ghost"), std::out_of_range);
+    // Control endpoints stay out of the request log.
+    for (const auto& entry : w.connect.request_log()) CHECK_FALSE(entry.starts_with("POST /__double"));
+  }
+
+  TEST_CASE("stickiness ends when the config is replaced or the connector deleted") {
+    Worker w(with_version("3.8.0"));
+    const json request = file_source("src", 2);
+    w.create(request);
+
+    w.connect.fail_task("src", 1, kPoison, true);
+    w.connect.fail_connector("src", kPoison, true);
+    CHECK(w.put("/connectors/src/config", request["config"])->status == 200);
+    CHECK(state_of(w.connect, "src") == "RUNNING");  // a config write restarts everything
+    CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+    w.connect.fail_task("src", 1, "java.lang.Error: once");
+    check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+    CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+
+    w.connect.fail_task("src", 1, kPoison, true);
+    CHECK(w.patch("/connectors/src/config", {{"batch.size", "5"}})->status == 200);
+    CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+    w.connect.fail_task("src", 1, "java.lang.Error: once");
+    check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+    CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+
+    w.connect.fail_task("src", 1, kPoison, true);
+    check_empty(w.http.Delete("/connectors/src"), 204);
+    w.create(request);
+    w.connect.fail_task("src", 1, "java.lang.Error: once");
+    check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+    CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+  }
+
+  TEST_CASE("unassigned tasks keep a worker_id and come back on restart or pause/resume") {
+    ConnectDoubleOptions options;
+    options.control_endpoints = true;
+    Worker w(options);
+    w.create(file_source("src", 2));
+    w.connect.unassign_task("src", 1);
+    const json unassigned{{"id", 1}, {"state", "UNASSIGNED"}, {"worker_id", w.connect.worker_id()}};
+    CHECK(body_of(w.http.Get("/connectors/src/status"))["tasks"][1] == unassigned);
+    CHECK(body_of(w.http.Get("/connectors/src/tasks/1/status")) == unassigned);
+    CHECK(state_of(w.connect, "src") == "RUNNING");
+
+    // onlyFailed leaves it alone: it is not FAILED.
+    const json plan = body_of(w.http.Post("/connectors/src/restart?includeTasks=true&onlyFailed=true"));
+    CHECK(plan["tasks"][1]["state"] == "UNASSIGNED");
+    CHECK(state_of(w.connect, "src", 1) == "UNASSIGNED");
+
+    check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+    CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+
+    check_empty(w.http.Post("/__double/unassign-task?connector=src&task=0", "", "text/plain"), 204);
+    CHECK(state_of(w.connect, "src", 0) == "UNASSIGNED");
+    check_empty(w.http.Put("/connectors/src/pause"), 202);
+    CHECK(state_of(w.connect, "src", 0) == "PAUSED");
+
+    w.connect.unassign_task("src", 0);
+    check_empty(w.http.Put("/connectors/src/resume"), 202);
+    CHECK(state_of(w.connect, "src", 0) == "RUNNING");
+
+    // A sticky task that gets reassigned starts, and fails.
+    w.connect.fail_task("src", 1, kPoison, true);
+    w.connect.unassign_task("src", 1);
+    check_empty(w.http.Put("/connectors/src/resume"), 202);
+    CHECK(state_of(w.connect, "src", 1) == "FAILED");
+
+    CHECK_THROWS_AS(w.connect.unassign_task("src", 2), std::out_of_range);
+    CHECK_THROWS_AS(w.connect.unassign_task("ghost", 0), std::out_of_range);
+    CHECK(w.http.Post("/__double/unassign-task?connector=src&task=9", "", "text/plain")->status == 404);
+  }
+
+  TEST_CASE("delayed restarts show RESTARTING, then the outcome once the delay has passed") {
+    ConnectDoubleOptions options;
+    options.control_endpoints = true;
+    Worker w(options);
+    w.create(file_source("src", 2));
+    const auto delay = 300ms;
+    // RESTARTING is only asserted while less than the delay has passed since just before
+    // the request: a slow machine makes the check weaker, never wrong.
+    const auto restarting_unless_late = [&](std::chrono::steady_clock::time_point sent, int task) {
+      const std::string state = state_of(w.connect, "src", task);
+      if (std::chrono::steady_clock::now() - sent < delay) {
+        CHECK(state == "RESTARTING");
+      } else {
+        CHECK((state == "RESTARTING" || state == "RUNNING" || state == "PAUSED" || state == "FAILED"));
+      }
+    };
+
+    w.connect.delay_restarts(delay);
+    SUBCASE("task restart") {
+      const auto sent = std::chrono::steady_clock::now();
+      check_empty(w.http.Post("/connectors/src/tasks/0/restart"), 204);
+      restarting_unless_late(sent, 0);
+      CHECK(state_of(w.connect, "src", 1) == "RUNNING");
+      CHECK(settled_state(w.connect, "src", 0) == "RUNNING");
+    }
+    SUBCASE("connector restart, 204 and 202") {
+      auto sent = std::chrono::steady_clock::now();
+      check_empty(w.http.Post("/connectors/src/restart"), 204);
+      restarting_unless_late(sent, -1);
+      CHECK(settled_state(w.connect, "src") == "RUNNING");
+
+      sent = std::chrono::steady_clock::now();
+      const json plan = body_of(w.http.Post("/connectors/src/restart?includeTasks=true"));
+      CHECK(plan["connector"]["state"] == "RESTARTING");
+      CHECK(plan["tasks"][1]["state"] == "RESTARTING");
+      const json status = body_of(w.http.Get("/connectors/src/status"));
+      if (std::chrono::steady_clock::now() - sent < delay) {
+        CHECK(status["connector"]["state"] == "RESTARTING");
+        CHECK(status["tasks"][1]["state"] == "RESTARTING");
+        CHECK(body_of(w.http.Get("/connectors/src/tasks/1/status"))["state"] == "RESTARTING");
+      }
+      CHECK(settled_state(w.connect, "src") == "RUNNING");
+      CHECK(settled_state(w.connect, "src", 0) == "RUNNING");
+      CHECK(settled_state(w.connect, "src", 1) == "RUNNING");
+    }
+    SUBCASE("a sticky task fails again after the delay") {
+      w.connect.fail_task("src", 1, kPoison, true);
+      const auto sent = std::chrono::steady_clock::now();
+      check_empty(w.http.Post("/connectors/src/tasks/1/restart"), 204);
+      restarting_unless_late(sent, 1);
+      CHECK(settled_state(w.connect, "src", 1) == "FAILED");
+      CHECK(w.connect.connector_state("src")["tasks"][1]["trace"] == kPoison);
+    }
+    SUBCASE("a pause during the restart is honoured when it completes") {
+      check_empty(w.http.Post("/connectors/src/tasks/0/restart"), 204);
+      check_empty(w.http.Put("/connectors/src/pause"), 202);
+      CHECK(state_of(w.connect, "src", 1) == "PAUSED");
+      CHECK(settled_state(w.connect, "src", 0) == "PAUSED");
+    }
+    SUBCASE("the control endpoint switches the delay off again") {
+      check_empty(w.http.Post("/__double/delay-restarts?ms=0", "", "text/plain"), 204);
+      check_empty(w.http.Post("/connectors/src/tasks/0/restart"), 204);
+      CHECK(state_of(w.connect, "src", 0) == "RUNNING");
+    }
+  }
+
+  TEST_CASE("a state file keeps connectors across a restart of the double") {
+    TempDir dir("connect-double-state");
+    ConnectDoubleOptions options;
+    options.state_file = dir.path() + "/connect.json";
+    int port = 0;
+    {
+      Worker w(options);
+      port = w.connect.port();
+      CHECK(std::filesystem::exists(options.state_file));  // written at start already
+      w.create(file_source("src", 2));
+      json paused = file_sink("snk");
+      paused["initial_state"] = "PAUSED";
+      w.create(paused);
+      w.create(file_source("stopped"));
+      w.create(file_source("gone"));
+      check_empty(w.http.Put("/connectors/stopped/stop"), 204);
+      CHECK(w.patch("/connectors/stopped/offsets",
+                    json::parse(R"({"offsets":[{"partition":{"filename":"a"},"offset":{"position":42}}]})"))
+                ->status == 200);
+      check_empty(w.http.Delete("/connectors/gone"), 204);
+      check_empty(w.http.Put("/connectors/src/resume"), 202);
+      w.connect.fail_task("src", 1, kPoison, true);  // statuses are not kept
+      // The file is complete JSON at every point, and no temp file is left behind.
+      CHECK(json::accept(read_file(options.state_file)));
+      std::size_t files = 0;
+      for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++files;
+      CHECK(files == 1);
+    }
+
+    options.port = port;  // the same address, bound again right away
+    Worker w(options);
+    CHECK(body_of(w.http.Get("/connectors")) == json::array({"snk", "src", "stopped"}));
+    json status = w.connect.connector_state("src");
+    CHECK(status["connector"]["state"] == "RUNNING");
+    REQUIRE(status["tasks"].size() == 2);
+    CHECK(status["tasks"][1]["state"] == "RUNNING");
+    CHECK_FALSE(status["tasks"][1].contains("trace"));
+    CHECK(body_of(w.http.Get("/connectors/src/config"))["tasks.max"] == "2");
+
+    status = w.connect.connector_state("snk");
+    CHECK(status["type"] == "sink");
+    CHECK(status["connector"]["state"] == "PAUSED");
+    CHECK(status["tasks"][0]["state"] == "PAUSED");
+    CHECK(body_of(w.http.Get("/connectors/snk/topics"))["snk"]["topics"] == json::array());  // not running
+
+    status = w.connect.connector_state("stopped");
+    CHECK(status["connector"]["state"] == "STOPPED");
+    CHECK(status["tasks"] == json::array());
+    CHECK(body_of(w.http.Get("/connectors/stopped/offsets")) ==
+          json::parse(R"({"offsets":[{"partition":{"filename":"a"},"offset":{"position":42}}]})"));
+    // Still STOPPED with no task configs, so offsets can be changed at once.
+    CHECK(w.http.Delete("/connectors/stopped/offsets")->status == 200);
+  }
+
+  TEST_CASE("a bad state file fails the start") {
+    TempDir dir("connect-double-state");
+    ConnectDoubleOptions options;
+    options.state_file = dir.path() + "/connect.json";
+    std::ofstream(options.state_file) << "{\"connectors\": [";
+    CHECK_THROWS_AS(ConnectDouble{options}, std::runtime_error);
+    options.state_file = dir.path() + "/no/such/dir/connect.json";
+    CHECK_THROWS_AS(ConnectDouble{options}, std::runtime_error);
+  }
+
+  TEST_CASE("launcher: control endpoints, pid file, and a restart on the same port with the state file") {
+    TempDir dir("connect-double-launcher");
+    const std::string state = dir.path() + "/connect.json";
+    const std::string pid_file = dir.path() + "/connect.pid";
+    const std::string port = std::to_string(cdcctl::testsupport::free_tcp_port());
+    const std::vector<std::string> argv = {CDCCTL_CONNECT_DOUBLE_BINARY, "--port", port, "--state-file", state,
+                                           "--pid-file", pid_file};
+    {
+      BackgroundProcess launcher(argv);
+      CHECK(launcher.first_line() == "http://127.0.0.1:" + port);
+      CHECK(read_file(pid_file) == std::to_string(launcher.pid()) + "\n");
+      httplib::Client http("127.0.0.1", std::stoi(port));
+      CHECK(http.Post("/connectors", file_source("src", 2).dump(), kJson)->status == 201);
+      check_empty(http.Post("/__double/fail-task?connector=src&task=1&sticky=true", kPoison, "text/plain"), 204);
+      for (int i = 0; i < 2; ++i) check_empty(http.Post("/connectors/src/tasks/1/restart"), 204);
+      CHECK(body_of(http.Get("/connectors/src/tasks/1/status"))["state"] == "FAILED");
+      const json log = body_of(http.Get("/__double/requests"));
+      CHECK(std::count(log.begin(), log.end(), json("POST /connectors/src/tasks/1/restart")) == 2);
+      check_empty(http.Post("/__double/unassign-task?connector=src&task=0", "", "text/plain"), 204);
+      CHECK(body_of(http.Get("/connectors/src/tasks/0/status"))["state"] == "UNASSIGNED");
+      check_empty(http.Post("/__double/delay-restarts?ms=1", "", "text/plain"), 204);
+      check_empty(http.Post("/__double/heal?connector=src", "", "text/plain"), 204);
+      check_empty(http.Put("/connectors/src/pause"), 202);
+      CHECK(launcher.stop() == 0);
+      CHECK_FALSE(std::filesystem::exists(pid_file));  // removed once the port was closed
+    }
+    BackgroundProcess again(argv);
+    CHECK(read_file(pid_file) == std::to_string(again.pid()) + "\n");
+    httplib::Client http("127.0.0.1", std::stoi(port));
+    const json status = body_of(http.Get("/connectors/src/status"));
+    CHECK(status["connector"]["state"] == "PAUSED");
+    REQUIRE(status["tasks"].size() == 2);
+    CHECK(status["tasks"][0]["state"] == "PAUSED");
+    CHECK(status["tasks"][1]["state"] == "PAUSED");
+  }
+
+  TEST_CASE("launcher: started in the background with stdin from /dev/null it serves until a signal") {
+    TempDir dir("connect-double-launcher");
+    const std::string state = dir.path() + "/connect.json";
+    const std::string pid_file = dir.path() + "/connect.pid";
+    const int port = cdcctl::testsupport::free_tcp_port();
+    // What a shell restart script does. sh exits at once; the launcher is left running.
+    const auto started = cdcctl::testsupport::run_process(
+        {"/bin/sh", "-c", "\"$0\" --port \"$1\" --state-file \"$2\" --pid-file \"$3\" </dev/null >/dev/null 2>&1 &",
+         CDCCTL_CONNECT_DOUBLE_BINARY, std::to_string(port), state, pid_file});
+    REQUIRE(started.exit_code == 0);
+    REQUIRE(eventually([&] { return std::filesystem::exists(pid_file); }));
+    const pid_t pid = std::stoi(read_file(pid_file));
+    // Not our child: stop it on every way out of this test.
+    struct Reaper {
+      pid_t pid;
+      std::string pid_file;
+      ~Reaper() {
+        if (std::filesystem::exists(pid_file)) ::kill(pid, SIGTERM);
+      }
+    } reaper{pid, pid_file};
+
+    httplib::Client http("127.0.0.1", port);
+    CHECK(http.Post("/connectors", file_source("src").dump(), kJson)->status == 201);
+    std::this_thread::sleep_for(200ms);  // end of file on /dev/null must not have stopped it
+    REQUIRE(http.Get("/connectors/src/status"));
+    check_empty(http.Put("/connectors/src/stop"), 204);
+
+    REQUIRE(::kill(pid, SIGTERM) == 0);
+    REQUIRE(eventually([&] { return !std::filesystem::exists(pid_file); }));
+    // The port is free again at once (SO_REUSEADDR), and the connector is still there.
+    ConnectDoubleOptions options;
+    options.port = port;
+    options.state_file = state;
+    Worker w(options);
+    CHECK(state_of(w.connect, "src") == "STOPPED");
   }
 }

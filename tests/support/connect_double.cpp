@@ -2,12 +2,16 @@
 
 #include <httplib.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -708,9 +712,30 @@ std::string running_state(TargetState target) {
   }
 }
 
+std::string target_state_name(TargetState target) {
+  switch (target) {
+    case TargetState::kPaused: return "PAUSED";
+    case TargetState::kStopped: return "STOPPED";
+    default: return "STARTED";
+  }
+}
+
+std::optional<TargetState> parse_target_state(const std::string& name) {
+  if (name == "STARTED") return TargetState::kStarted;
+  if (name == "PAUSED") return TargetState::kPaused;
+  if (name == "STOPPED") return TargetState::kStopped;
+  return std::nullopt;
+}
+
+// Delayed restarts are timed on the monotonic clock so that wall-clock jumps cannot
+// leave a task RESTARTING forever.
+using SteadyClock = std::chrono::steady_clock;
+
 struct TaskStatus {
   std::string state;
   std::string trace;
+  // Set while state is RESTARTING: when the restart completes (see Impl::settle).
+  std::optional<SteadyClock::time_point> restart_due{};
 };
 
 struct ConnectorRecord {
@@ -719,8 +744,14 @@ struct ConnectorRecord {
   TargetState target = TargetState::kStarted;
   std::string state = "UNASSIGNED";
   std::string trace;
+  std::optional<SteadyClock::time_point> restart_due;  // set while state is RESTARTING
   std::vector<TaskStatus> tasks;  // one per task config; none while stopped
   Json offsets = Json::array();
+  // Sticky failures: the trace each (re)start of the connector / a task fails with.
+  // Kept apart from the statuses, which restarts overwrite, and across stop/resume,
+  // because a task id outlives the task configs of a stopped connector.
+  std::optional<std::string> sticky_trace;
+  std::map<std::size_t, std::string> sticky_task_traces;
 };
 
 struct LoggerState {
@@ -791,8 +822,11 @@ class ConnectDouble::Impl {
   void truncate_next_responses(int n) { locked([&] { truncations_ = n; }); }
   void delay_responses(std::chrono::milliseconds d) { locked([&] { delay_ = d; }); }
   void rebalance_next_gets(int n) { locked([&] { rebalances_ = n; }); }
-  void fail_task(const std::string& connector, int task, const std::string& trace);
-  void fail_connector(const std::string& connector, const std::string& trace);
+  void fail_task(const std::string& connector, int task, const std::string& trace, bool sticky);
+  void fail_connector(const std::string& connector, const std::string& trace, bool sticky);
+  void heal(const std::string& connector);
+  void unassign_task(const std::string& connector, int task);
+  void delay_restarts(std::chrono::milliseconds d) { locked([&] { restart_delay_ = d; }); }
   void set_plugins(std::vector<ConnectDoublePlugin> plugins) { locked([&] { plugins_ = std::move(plugins); }); }
   void set_offsets(const std::string& connector, const nlohmann::json& offsets);
   void add_active_topic(const std::string& connector, const std::string& topic) {
@@ -803,7 +837,8 @@ class ConnectDouble::Impl {
     return request_log_;
   }
   void clear_request_log() { locked([&] { request_log_.clear(); }); }
-  nlohmann::json connector_state(const std::string& name) const;
+  // Not const: reading state first completes the delayed restarts that are due.
+  nlohmann::json connector_state(const std::string& name);
 
  private:
   using Handler = Reply (Impl::*)(const Call&);
@@ -843,6 +878,18 @@ class ConnectDouble::Impl {
 
   // Model helpers
   ConnectorRecord& existing(const std::string& name, const std::string& message_if_missing);
+  ConnectorRecord& hooked(const std::string& name);  // for the test hooks: out_of_range if unknown
+  TaskStatus& hooked_task(const std::string& name, int task);
+  TaskStatus started_task(const ConnectorRecord& record, std::size_t task) const;
+  void start_connector(ConnectorRecord& record) const;
+  void begin_task_restart(ConnectorRecord& record, std::size_t task) const;
+  void begin_connector_restart(ConnectorRecord& record) const;
+  void settle(ConnectorRecord& record) const;
+  void settle_all();
+  // State file
+  Json state_document() const;
+  void load_state();
+  void persist();
   const ConnectDoublePlugin& connector_plugin(const std::string& class_or_alias) const;
   const ConnectDoublePlugin* find_plugin(const std::string& class_or_alias) const;
   Json validate_connector_config(const RawConfig& config) const;
@@ -910,6 +957,8 @@ class ConnectDouble::Impl {
   int truncations_ = 0;
   int rebalances_ = 0;
   std::chrono::milliseconds delay_{0};
+  std::chrono::milliseconds restart_delay_{0};
+  std::string last_saved_;  // the state file's content as last written or read
 
   std::unique_ptr<httplib::Server> server_;  // an SSLServer when TLS is configured
   std::thread thread_;
@@ -989,6 +1038,8 @@ ConnectDouble::Impl::Impl(ConnectDoubleOptions options)
                            "org.apache.kafka.clients.consumer.ConsumerConfig"}) {
     loggers_[name] = LoggerState{};
   }
+  // Before binding: a bad state file must fail the start without taking the port.
+  if (!options_.state_file.empty()) load_state();
 
   // One catch-all handler per method: the route table below decides 404 vs 405 the way
   // Jersey does, which httplib's per-method regex routing cannot express.
@@ -1069,6 +1120,7 @@ void ConnectDouble::Impl::serve(const httplib::Request& request, const std::stri
 // Everything between receiving a request and writing the reply; runs under the mutex.
 Reply ConnectDouble::Impl::respond(const httplib::Request& request, const std::string& body,
                                    const std::string& raw_path) {
+  settle_all();
   if (html_errors_ > 0) {
     --html_errors_;
     return html_error_page(html_status_, raw_path);
@@ -1105,8 +1157,17 @@ Reply ConnectDouble::Impl::respond(const httplib::Request& request, const std::s
   Reply reply;
   try {
     reply = (this->*route.handler)(Call{request, body, std::move(resolution.args)});
+    // Every successful write to /connectors* may have changed what the state file holds
+    // (persist() skips the write when nothing did, e.g. for a restart).
+    if (method != "GET" && route.pattern.starts_with("/connectors") && reply.status >= 200 && reply.status < 300) {
+      persist();
+    }
   } catch (const RestError& e) {
     reply = error_reply(e.status(), e.message());
+  } catch (const std::runtime_error& e) {
+    // The change is applied but not saved; a loud 500 beats a test that later finds its
+    // connectors gone after a restart.
+    reply = error_reply(500, e.what());
   }
   if (truncations_ > 0 && reply.status >= 200 && reply.status < 300 && !reply.body.empty()) {
     --truncations_;
@@ -1171,6 +1232,16 @@ Reply ConnectDouble::Impl::control(const httplib::Request& request, const std::s
     if (!request.has_param(key)) throw RestError(400, "missing query parameter '" + std::string(key) + "'");
     return request.get_param_value(key);
   };
+  // Strict, unlike Jersey's Boolean.valueOf: a typo in a script should not silently
+  // inject a different fault.
+  auto query_flag = [&](const char* key) {
+    if (!request.has_param(key)) return false;
+    const std::string value = lower(request.get_param_value(key));
+    if (value != "true" && value != "false") {
+      throw RestError(400, "query parameter '" + std::string(key) + "' must be true or false");
+    }
+    return value == "true";
+  };
   const std::string& method = request.method;
   try {
     if (method == "POST" && action == "conflict") {
@@ -1184,9 +1255,15 @@ Reply ConnectDouble::Impl::control(const httplib::Request& request, const std::s
     } else if (method == "POST" && action == "rebalance") {
       rebalance_next_gets(query_int("n"));
     } else if (method == "POST" && action == "fail-task") {
-      fail_task(query_text("connector"), query_int("task"), body);
+      fail_task(query_text("connector"), query_int("task"), body, query_flag("sticky"));
     } else if (method == "POST" && action == "fail-connector") {
-      fail_connector(query_text("connector"), body);
+      fail_connector(query_text("connector"), body, query_flag("sticky"));
+    } else if (method == "POST" && action == "heal") {
+      heal(query_text("connector"));
+    } else if (method == "POST" && action == "unassign-task") {
+      unassign_task(query_text("connector"), query_int("task"));
+    } else if (method == "POST" && action == "delay-restarts") {
+      delay_restarts(std::chrono::milliseconds(query_int("ms")));
     } else if (method == "POST" && action == "active-topic") {
       add_active_topic(query_text("connector"), query_text("topic"));
     } else if (method == "PUT" && action == "offsets") {
@@ -1209,6 +1286,8 @@ Reply ConnectDouble::Impl::control(const httplib::Request& request, const std::s
     return error_reply(e.status(), e.message());
   } catch (const std::out_of_range& e) {
     return error_reply(404, e.what());
+  } catch (const std::runtime_error& e) {  // the state file could not be written
+    return error_reply(500, e.what());
   } catch (const std::invalid_argument& e) {
     return error_reply(400, e.what());
   }
@@ -1352,25 +1431,91 @@ void ConnectDouble::Impl::require_valid(const RawConfig& config) const {
   if (infos["error_count"].get<int>() > 0) bad_request(invalid_config_message(infos));
 }
 
+// What a task shows right after it starts: its sticky failure, or the target's state.
+TaskStatus ConnectDouble::Impl::started_task(const ConnectorRecord& record, std::size_t task) const {
+  if (const auto sticky = record.sticky_task_traces.find(task); sticky != record.sticky_task_traces.end()) {
+    return TaskStatus{"FAILED", sticky->second};
+  }
+  return TaskStatus{running_state(record.target), ""};
+}
+
+void ConnectDouble::Impl::start_connector(ConnectorRecord& record) const {
+  record.restart_due.reset();
+  if (record.sticky_trace) {
+    record.state = "FAILED";
+    record.trace = *record.sticky_trace;
+  } else {
+    record.state = running_state(record.target);
+    record.trace.clear();
+  }
+}
+
+// A restart requested through the REST API: at once, or RESTARTING until the delay set
+// by delay_restarts() has passed. RESTARTING carries no trace, as Connect writes a fresh
+// status for it.
+void ConnectDouble::Impl::begin_task_restart(ConnectorRecord& record, std::size_t task) const {
+  if (restart_delay_.count() == 0) {
+    record.tasks[task] = started_task(record, task);
+  } else {
+    record.tasks[task] = TaskStatus{"RESTARTING", "", SteadyClock::now() + restart_delay_};
+  }
+}
+
+void ConnectDouble::Impl::begin_connector_restart(ConnectorRecord& record) const {
+  if (restart_delay_.count() == 0) {
+    start_connector(record);
+  } else {
+    record.state = "RESTARTING";
+    record.trace.clear();
+    record.restart_due = SteadyClock::now() + restart_delay_;
+  }
+}
+
+// Completes the delayed restarts that are due. The outcome follows the target state and
+// stickiness at completion time, so a pause or heal() during the restart counts.
+void ConnectDouble::Impl::settle(ConnectorRecord& record) const {
+  const auto now = SteadyClock::now();
+  if (record.restart_due && *record.restart_due <= now) start_connector(record);
+  for (std::size_t i = 0; i < record.tasks.size(); ++i) {
+    if (record.tasks[i].restart_due && *record.tasks[i].restart_due <= now) record.tasks[i] = started_task(record, i);
+  }
+}
+
+void ConnectDouble::Impl::settle_all() {
+  for (auto& [name, record] : connectors_) settle(record);
+}
+
 // Brings statuses in line with the target state and config. Real workers do this
 // asynchronously after the REST call returns; the double does it at once so tests are
 // deterministic (a status read right after a write already shows the outcome).
+// restart_failed (a config write) restarts everything, at once. Otherwise RUNNING and
+// PAUSED just follow the target, FAILED stays, RESTARTING completes later, and what is
+// not running (UNASSIGNED, STOPPED, new tasks) is started, so sticky failures recur.
 void ConnectDouble::Impl::reconcile(const std::string& name, ConnectorRecord& record, bool restart_failed) {
   if (record.target == TargetState::kStopped) {
     record.state = "STOPPED";
     record.trace.clear();
+    record.restart_due.reset();
     record.tasks.clear();
     return;
   }
   const std::string healthy = running_state(record.target);
-  if (restart_failed || record.state != "FAILED") {
+  auto follows_target = [](const std::string& state) { return state == "RUNNING" || state == "PAUSED"; };
+  if (restart_failed || (!follows_target(record.state) && record.state != "FAILED" && record.state != "RESTARTING")) {
+    start_connector(record);
+  } else if (follows_target(record.state)) {
     record.state = healthy;
-    record.trace.clear();
   }
   const auto max_tasks = record.config.contains("tasks.max") ? parse_int(trim(record.config.at("tasks.max"))) : 1;
-  record.tasks.resize(static_cast<std::size_t>(std::max(1, max_tasks.value_or(1))), TaskStatus{healthy, ""});
-  for (auto& task : record.tasks) {
-    if (restart_failed || task.state != "FAILED") task = TaskStatus{healthy, ""};
+  // New tasks are unassigned until the loop below starts them.
+  record.tasks.resize(static_cast<std::size_t>(std::max(1, max_tasks.value_or(1))), TaskStatus{"UNASSIGNED", ""});
+  for (std::size_t i = 0; i < record.tasks.size(); ++i) {
+    TaskStatus& task = record.tasks[i];
+    if (restart_failed || (!follows_target(task.state) && task.state != "FAILED" && task.state != "RESTARTING")) {
+      task = started_task(record, i);
+    } else if (follows_target(task.state)) {
+      task = TaskStatus{healthy, ""};
+    }
   }
   if (record.type == "sink" && record.target == TargetState::kStarted && record.config.contains("topics")) {
     for (const auto& topic : split(record.config.at("topics"), ',')) {
@@ -1395,6 +1540,9 @@ Reply ConnectDouble::Impl::put_connector(const Call& call, const std::string& na
   if (it != connectors_.end()) {
     ConnectorRecord& record = it->second;
     Json info = info_json(name, record);  // the reply shows the tasks from before the update
+    // A new config is a new connector as far as injected failures go.
+    record.sticky_trace.reset();
+    record.sticky_task_traces.clear();
     record.config = std::move(clean);
     record.type = connector_plugin(record.config.at("connector.class")).type;
     info["config"] = config_json(record.config);
@@ -1467,6 +1615,78 @@ void ConnectDouble::Impl::require_stopped(const std::string& name, const Connect
   if (record.target == TargetState::kStopped && record.tasks.empty()) return;
   bad_request("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for "
               "the specified connector by issuing a 'PUT' request to the '/connectors/" + name + "/stop' endpoint");
+}
+
+// ---------------------------------------------------------------------------------------
+// State file: what a worker finds again in its config and offsets topics after a restart.
+// Statuses, stickiness and injected faults are not kept; a restarted worker starts its
+// connectors afresh.
+
+Json ConnectDouble::Impl::state_document() const {
+  Json connectors = Json::object();
+  for (const auto& [name, record] : connectors_) {
+    connectors[name] = Json{{"config", config_json(record.config)},
+                            {"type", record.type},
+                            {"target_state", target_state_name(record.target)},
+                            {"offsets", record.offsets}};
+  }
+  return Json{{"connectors", connectors}};
+}
+
+void ConnectDouble::Impl::load_state() {
+  const std::string& path = options_.state_file;
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    persist();  // creates the file now, so a bad path fails the start, not a later request
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in) throw std::runtime_error("connect double: cannot read state file " + path);
+  try {
+    const Json document = Json::parse(text);
+    for (const auto& [name, entry] : document.at("connectors").items()) {
+      ConnectorRecord record;
+      for (const auto& [key, value] : entry.at("config").items()) record.config[key] = value.get<std::string>();
+      record.type = entry.at("type").get<std::string>();
+      const auto target = parse_target_state(entry.at("target_state").get<std::string>());
+      if (!target) throw std::runtime_error("unknown target_state " + entry.at("target_state").dump());
+      record.target = *target;
+      record.offsets = entry.value("offsets", Json::array());
+      reconcile(name, record, true);
+      connectors_.emplace(name, std::move(record));
+    }
+  } catch (const std::exception& e) {  // nlohmann's parse/type errors and ours alike
+    throw std::runtime_error("connect double: bad state file " + path + ": " + e.what());
+  }
+  last_saved_ = state_document().dump(2);
+}
+
+// Writes the state file when its content changed. Temp file plus rename, so a process
+// killed mid-write leaves the old or the new file, never half of one. No fsync: the file
+// must survive the process, not the machine.
+void ConnectDouble::Impl::persist() {
+  if (options_.state_file.empty()) return;
+  std::string text = state_document().dump(2);
+  if (text == last_saved_) return;
+  const std::string& path = options_.state_file;
+  const std::string temp = path + ".tmp." + std::to_string(::getpid());
+  std::error_code error;
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out << text << '\n';
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temp, error);
+      throw std::runtime_error("connect double: cannot write state file " + temp);
+    }
+  }
+  std::filesystem::rename(temp, path, error);
+  if (error) {
+    std::filesystem::remove(temp, error);
+    throw std::runtime_error("connect double: cannot replace state file " + path);
+  }
+  last_saved_ = std::move(text);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1637,7 +1857,7 @@ Reply ConnectDouble::Impl::restart_task(const Call& call) {
   if (*task < 0 || static_cast<std::size_t>(*task) >= record.tasks.size()) {
     not_found("Unknown task: " + name + "-" + std::to_string(*task));
   }
-  record.tasks[static_cast<std::size_t>(*task)] = TaskStatus{running_state(record.target), ""};
+  begin_task_restart(record, static_cast<std::size_t>(*task));
   return empty_reply(204);
 }
 
@@ -1647,24 +1867,21 @@ Reply ConnectDouble::Impl::restart_connector(const Call& call) {
   const bool include_tasks = lower(call.query("includeTasks")) == "true";
   const bool only_failed = lower(call.query("onlyFailed")) == "true";
   ConnectorRecord& record = existing(name, "Unknown connector: " + name);
-  const std::string healthy = running_state(record.target);
 
   if (!include_tasks && !only_failed) {
-    record.state = healthy;
-    record.trace.clear();
+    begin_connector_restart(record);
     return empty_reply(204);
   }
   // The 202 body is the plan (what will restart), computed before anything restarts.
   Json snapshot = status_json(name, record);
   if (!only_failed || record.state == "FAILED") {
     snapshot["connector"]["state"] = "RESTARTING";
-    record.state = healthy;
-    record.trace.clear();
+    begin_connector_restart(record);
   }
   for (std::size_t i = 0; i < record.tasks.size(); ++i) {
     if (include_tasks && (!only_failed || record.tasks[i].state == "FAILED")) {
       snapshot["tasks"][i]["state"] = "RESTARTING";
-      record.tasks[i] = TaskStatus{healthy, ""};
+      begin_task_restart(record, i);
     }
   }
   return json_reply(202, snapshot);
@@ -2029,37 +2246,65 @@ Reply ConnectDouble::Impl::set_logger(const Call& call) {
 // ---------------------------------------------------------------------------------------
 // Test hooks
 
-void ConnectDouble::Impl::fail_task(const std::string& connector, int task, const std::string& trace) {
-  std::lock_guard lock(mutex_);
-  const auto it = connectors_.find(connector);
-  if (it == connectors_.end()) throw std::out_of_range("connect double: no connector " + connector);
-  auto& tasks = it->second.tasks;
-  if (task < 0 || static_cast<std::size_t>(task) >= tasks.size()) {
-    throw std::out_of_range("connect double: no task " + connector + "-" + std::to_string(task));
-  }
-  tasks[static_cast<std::size_t>(task)] = TaskStatus{"FAILED", trace};
+ConnectorRecord& ConnectDouble::Impl::hooked(const std::string& name) {
+  const auto it = connectors_.find(name);
+  if (it == connectors_.end()) throw std::out_of_range("connect double: no connector " + name);
+  settle(it->second);  // a hook overrides a restart that has already completed
+  return it->second;
 }
 
-void ConnectDouble::Impl::fail_connector(const std::string& connector, const std::string& trace) {
+TaskStatus& ConnectDouble::Impl::hooked_task(const std::string& name, int task) {
+  auto& tasks = hooked(name).tasks;
+  if (task < 0 || static_cast<std::size_t>(task) >= tasks.size()) {
+    throw std::out_of_range("connect double: no task " + name + "-" + std::to_string(task));
+  }
+  return tasks[static_cast<std::size_t>(task)];
+}
+
+void ConnectDouble::Impl::fail_task(const std::string& connector, int task, const std::string& trace, bool sticky) {
   std::lock_guard lock(mutex_);
-  const auto it = connectors_.find(connector);
-  if (it == connectors_.end()) throw std::out_of_range("connect double: no connector " + connector);
-  it->second.state = "FAILED";
-  it->second.trace = trace;
+  hooked_task(connector, task) = TaskStatus{"FAILED", trace};
+  auto& sticky_tasks = connectors_.at(connector).sticky_task_traces;
+  if (sticky) {
+    sticky_tasks[static_cast<std::size_t>(task)] = trace;
+  } else {
+    sticky_tasks.erase(static_cast<std::size_t>(task));
+  }
+}
+
+void ConnectDouble::Impl::fail_connector(const std::string& connector, const std::string& trace, bool sticky) {
+  std::lock_guard lock(mutex_);
+  ConnectorRecord& record = hooked(connector);
+  record.state = "FAILED";
+  record.trace = trace;
+  record.restart_due.reset();
+  record.sticky_trace = sticky ? std::optional<std::string>(trace) : std::nullopt;
+}
+
+void ConnectDouble::Impl::heal(const std::string& connector) {
+  std::lock_guard lock(mutex_);
+  ConnectorRecord& record = hooked(connector);
+  record.sticky_trace.reset();
+  record.sticky_task_traces.clear();
+}
+
+void ConnectDouble::Impl::unassign_task(const std::string& connector, int task) {
+  std::lock_guard lock(mutex_);
+  hooked_task(connector, task) = TaskStatus{"UNASSIGNED", ""};
 }
 
 void ConnectDouble::Impl::set_offsets(const std::string& connector, const nlohmann::json& offsets) {
   if (!offsets.is_array()) throw std::invalid_argument("connect double: offsets must be a JSON array");
   std::lock_guard lock(mutex_);
-  const auto it = connectors_.find(connector);
-  if (it == connectors_.end()) throw std::out_of_range("connect double: no connector " + connector);
-  it->second.offsets = Json(offsets);
+  hooked(connector).offsets = Json(offsets);
+  persist();  // offsets live in the offsets topic, which survives a worker restart
 }
 
-nlohmann::json ConnectDouble::Impl::connector_state(const std::string& name) const {
+nlohmann::json ConnectDouble::Impl::connector_state(const std::string& name) {
   std::lock_guard lock(mutex_);
   const auto it = connectors_.find(name);
   if (it == connectors_.end()) return nullptr;
+  settle(it->second);
   return nlohmann::json(status_json(name, it->second));
 }
 
@@ -2079,12 +2324,15 @@ void ConnectDouble::html_error_next_requests(int n, int status) { impl_->html_er
 void ConnectDouble::truncate_next_responses(int n) { impl_->truncate_next_responses(n); }
 void ConnectDouble::delay_responses(std::chrono::milliseconds d) { impl_->delay_responses(d); }
 void ConnectDouble::rebalance_next_gets(int n) { impl_->rebalance_next_gets(n); }
-void ConnectDouble::fail_task(const std::string& connector, int task, const std::string& trace) {
-  impl_->fail_task(connector, task, trace);
+void ConnectDouble::fail_task(const std::string& connector, int task, const std::string& trace, bool sticky) {
+  impl_->fail_task(connector, task, trace, sticky);
 }
-void ConnectDouble::fail_connector(const std::string& connector, const std::string& trace) {
-  impl_->fail_connector(connector, trace);
+void ConnectDouble::fail_connector(const std::string& connector, const std::string& trace, bool sticky) {
+  impl_->fail_connector(connector, trace, sticky);
 }
+void ConnectDouble::heal(const std::string& connector) { impl_->heal(connector); }
+void ConnectDouble::unassign_task(const std::string& connector, int task) { impl_->unassign_task(connector, task); }
+void ConnectDouble::delay_restarts(std::chrono::milliseconds d) { impl_->delay_restarts(d); }
 
 void ConnectDouble::set_plugins(std::vector<ConnectDoublePlugin> plugins) { impl_->set_plugins(std::move(plugins)); }
 void ConnectDouble::set_offsets(const std::string& connector, const nlohmann::json& offsets) {

@@ -4,8 +4,10 @@
 // distributed-mode worker (see shared/reference/kafka-connect-rest.md), so that cdcctl's
 // HTTP handling can be tested without a JVM. It keeps connectors, offsets, topics and
 // logger levels in memory and can inject the failures a real cluster produces only
-// occasionally: rebalance conflicts, proxy error pages, truncated bodies, slow answers
-// and failed tasks.
+// occasionally: rebalance conflicts, proxy error pages, truncated bodies, slow answers,
+// failed tasks (optionally failing again on every restart), tasks left UNASSIGNED by a
+// departed worker and restarts that take a while. With a state file it also keeps its
+// connectors across process restarts, as a worker keeps them in the config topic.
 #pragma once
 
 #include <chrono>
@@ -37,6 +39,12 @@ struct ConnectDoubleOptions {
   // Serve the /__double/* control endpoints (used by the stand-alone launcher so that
   // shell scripts can inject faults). Real Connect has no such paths, hence off by default.
   bool control_endpoints = false;
+  // When set, connectors (name, config, type, target state, offsets) are loaded from this
+  // JSON file at start, if it exists, and written back atomically (temp file + rename)
+  // after every request that changes them. Loaded connectors come up in their target
+  // state with no failures, like a worker re-reading its config topic after a restart.
+  // The constructor throws std::runtime_error for an unreadable file or unwritable path.
+  std::string state_file;
 };
 
 // One installed plugin, as GET /connector-plugins reports it.
@@ -84,15 +92,35 @@ class ConnectDouble {
   void rebalance_next_gets(int n);
   // Marks a task / the connector FAILED with the given stack trace. Both throw
   // std::out_of_range for an unknown connector or task.
-  void fail_task(const std::string& connector, int task, const std::string& trace);
-  void fail_connector(const std::string& connector, const std::string& trace);
+  // A sticky failure models a task or connector that fails again as soon as it starts:
+  // restarts (task restart, connector restart with or without includeTasks/onlyFailed,
+  // a resume that recreates stopped tasks) are answered as usual, but what they start
+  // shows FAILED again with the same trace. A non-sticky call clears earlier stickiness
+  // of that task / connector. Stickiness ends with heal(), DELETE and a config PUT/PATCH.
+  void fail_task(const std::string& connector, int task, const std::string& trace, bool sticky = false);
+  void fail_connector(const std::string& connector, const std::string& trace, bool sticky = false);
+  // Clears stickiness of the connector and all its tasks. States are left as they are, so
+  // a FAILED task stays FAILED until it is restarted. Throws std::out_of_range if unknown.
+  void heal(const std::string& connector);
+  // Shows the task as UNASSIGNED, as Connect does for a task whose worker left while
+  // scheduled.rebalance.max.delay.ms runs. The entry keeps a worker_id (this worker's, as
+  // every status entry has one) and no trace. A restart, or a pause/resume, starts it
+  // again. Throws std::out_of_range for an unknown connector or task.
+  void unassign_task(const std::string& connector, int task);
+  // When d is non-zero, what a restart endpoint restarts (a task, the connector for the
+  // 204 restart, or what the 202 plan marks RESTARTING) shows RESTARTING until d has
+  // passed, then RUNNING/PAUSED per the target state (FAILED if sticky by then), as with
+  // a real distributed worker. Evaluated when state is next read; zero (the default)
+  // restarts at once. Replies, including the 202 plan, are unchanged.
+  void delay_restarts(std::chrono::milliseconds d);
 
   // --- State seeding (thread-safe) -----------------------------------------------------
   static std::vector<ConnectDoublePlugin> default_plugins(const std::string& kafka_version);
   void set_plugins(std::vector<ConnectDoublePlugin> plugins);
   // Replaces a connector's stored offsets with `offsets`, a JSON array of
   // {"partition": {...}, "offset": {...}}. Throws std::out_of_range for an unknown
-  // connector and std::invalid_argument when `offsets` is not an array.
+  // connector and std::invalid_argument when `offsets` is not an array; saved to the state
+  // file like offsets written through the API (std::runtime_error if that fails).
   void set_offsets(const std::string& connector, const nlohmann::json& offsets);
   // Records a topic as in use by a connector (sink connectors get theirs from `topics`
   // automatically while running). Unknown connectors are accepted, as in Connect.
