@@ -6,9 +6,9 @@ _cdcctl() {
   path=cdcctl
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${COMP_WORDS[i]}"
-    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope) continue ;; esac
+    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command) continue ;; esac
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl completion") path="$path $word"; npos=0 ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl completion") path="$path $word"; npos=0 ;;
       *) [[ "$word" == -* ]] || npos=$((npos + 1)) ;;
     esac
   done
@@ -26,6 +26,8 @@ _cdcctl() {
     -F|--kafka-config-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --pg) COMPREPLY=(); return ;;
     --timeout) COMPREPLY=(); return ;;
+    --workers) COMPREPLY=(); return ;;
+    --worker-restart-command) COMPREPLY=(); return ;;
     -X) COMPREPLY=(); return ;;
     -o|--output) COMPREPLY=($(compgen -W 'table wide json yaml name' -- "$cur")); return ;;
     --unset) COMPREPLY=(); return ;;
@@ -40,38 +42,46 @@ _cdcctl() {
     -t|--template) COMPREPLY=($(compgen -W 'jdbc-sink mongodb mysql oracle postgres sqlserver' -- "$cur")); return ;;
     --search) COMPREPLY=(); return ;;
     --scope) COMPREPLY=($(compgen -W 'worker cluster' -- "$cur")); return ;;
+    --expect-running) COMPREPLY=(); return ;;
+    --max-restarts) COMPREPLY=(); return ;;
+    --window) COMPREPLY=(); return ;;
+    --restart-delay) COMPREPLY=(); return ;;
+    --escalate-after) COMPREPLY=(); return ;;
+    --state-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --prometheus) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --notify-command) COMPREPLY=(); return ;;
   esac
   case "$path" in
     "cdcctl")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers completion' -- "$cur"))
+        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health completion' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl version")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'list current use set delete show' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'list current use set delete show --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'list current use set delete show --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context list")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context current")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context use")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -81,7 +91,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context set")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -91,7 +101,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --unset --password-stdin --token-stdin --use --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --unset --password-stdin --token-stdin --use --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context delete")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -101,7 +111,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --yes --dry-run --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --yes --dry-run --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl context show")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -111,7 +121,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --effective --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --effective --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl ping")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -121,19 +131,19 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors list")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --state --type --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --state --type --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors describe")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -143,7 +153,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --trace --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --trace --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors config")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -153,7 +163,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors tasks")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -163,7 +173,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors pause")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -173,7 +183,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors resume")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -183,7 +193,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors stop")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -193,7 +203,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --all --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors restart")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -203,7 +213,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --all --include-tasks --only-failed --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --all --include-tasks --only-failed --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors restart-task")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -214,13 +224,13 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors apply")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --file --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --file --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors create")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -230,7 +240,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --config-file --initial-state --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --config-file --initial-state --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors patch")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -240,19 +250,19 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --set --unset --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --set --unset --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors validate")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --file --local --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --file --local --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors new")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --template --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --template --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors delete")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -262,19 +272,19 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --file --yes --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --file --yes --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl plugins")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'list describe' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'list describe --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'list describe --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl plugins list")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --all --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --all --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl plugins describe")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -284,37 +294,37 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --search --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --search --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl cluster")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'info health' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'info health --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'info health --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl cluster info")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl cluster health")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl loggers")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'list get set' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'list get set --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'list get set --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl loggers list")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl loggers get")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -324,7 +334,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl loggers set")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -335,7 +345,13 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --scope --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --scope --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl health")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --type --all-contexts --expect-running --restart-failed --max-restarts --window --restart-delay --escalate-after --state-file --no-state --prometheus --notify-command --notify-shell --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl completion")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -345,7 +361,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
   esac
 }
 complete -o default -F _cdcctl cdcctl

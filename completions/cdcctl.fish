@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -47,6 +47,8 @@ complete -c cdcctl -l bootstrap-servers -x -d 'Kafka bootstrap servers [env CDCC
 complete -c cdcctl -s F -l kafka-config-file -r -F -d 'librdkafka properties file (key=value lines, like kcat -F) [env CDCCTL_KAFKA_CONFIG_FILE]'
 complete -c cdcctl -l pg -x -d 'PostgreSQL connection (libpq conninfo or URI); PG* variables and ~/.pgpass apply [env CDCCTL_PG]'
 complete -c cdcctl -l timeout -x -d 'overall time limit for each operation [env CDCCTL_TIMEOUT]'
+complete -c cdcctl -l workers -x -d 'every Kafka Connect worker, for rolling restarts (default: the connect-url list) [env CDCCTL_WORKERS]'
+complete -c cdcctl -l worker-restart-command -x -d 'command that restarts one worker ({url} {host} {port} {index} are replaced; no shell) [env CDCCTL_WORKER_RESTART_COMMAND]'
 complete -c cdcctl -s X -x -d 'librdkafka property, repeatable (e.g. -X security.protocol=SSL)'
 complete -c cdcctl -s o -l output -x -a 'table wide json yaml name' -d 'output format: table, wide, json, yaml or name'
 complete -c cdcctl -l show-secrets -d 'show passwords and tokens instead of ********'
@@ -61,6 +63,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a connectors -d 'Inspec
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a plugins -d 'Connector plugins installed on the Connect workers'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a cluster -d 'The Kafka Connect cluster: version, features, health'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a loggers -d 'Log levels of the Connect workers'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a health -d 'Check every connector and task; restart failed ones; exit 0/1/2/3 for monitoring'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -196,5 +199,20 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl loggers get'" -s h -l help
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl loggers set'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl loggers set'" -l scope -x -a 'worker cluster' -d 'worker (the one answering) or cluster (every worker)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl loggers set'; and test (__cdcctl_npos) -eq 1" -a 'TRACE DEBUG INFO WARN ERROR FATAL OFF ALL' -d 'TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF or ALL'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -s e -l regex -x -d 'only connectors whose whole name matches'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l type -x -a 'source sink' -d 'only source or sink connectors'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l all-contexts -d 'check the cluster of every context in the contexts file'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l expect-running -x -d 'connectors (whole-name regex) that are a WARNING when PAUSED or STOPPED'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l restart-failed -d 'restart exactly the failed connectors and tasks, with backoff and escalation'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l max-restarts -x -d 'restarts per connector or task within --window (default 3)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l window -x -d 'period the --max-restarts budget covers (default 1h)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l restart-delay -x -d 'wait after the first restart before the next; doubles after each (default 1m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l escalate-after -x -d 'still FAILED (or UNASSIGNED) this long after first seen: CRITICAL (default 10m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l state-file -r -F -d 'memory between runs (default $XDG_STATE_HOME/cdcctl/health.json)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l no-state -d 'neither read nor write the state file (a read-only look)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l prometheus -r -F -d 'also write a node_exporter textfile with the metrics'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l notify-command -x -d 'run this command with the JSON report on stdin when the verdict changes'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l notify-shell -d 'run --notify-command through /bin/sh -c'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

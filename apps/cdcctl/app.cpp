@@ -40,6 +40,21 @@ Settings AppContext::settings() const {
   return resolve_settings(input);
 }
 
+Settings AppContext::settings_for(const std::string& context_name) const {
+  SettingsInput input;
+  input.flags = flag_settings();
+  input.context_flag = context_name;
+  input.env = io.env;
+  input.config = load_config(config_path());
+  return resolve_settings(input);
+}
+
+std::vector<std::string> AppContext::context_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, values] : load_config(config_path()).contexts) names.push_back(name);
+  return names;
+}
+
 output::Format AppContext::format() const { return output::parse_format(flags.output); }
 
 output::TableOptions AppContext::table_options() const {
@@ -106,7 +121,7 @@ void add_global_flags(CLI::App& app, AppContext& context) {
       std::string names = "--" + key;
       if (key == "kafka-config-file") names = "-F," + names;
       flag = app.add_option(names, flags.settings[key], description)->group(group)->type_name(std::string(spec.value_name));
-      if (key == "connect-url" || key == "bootstrap-servers") {
+      if (key == "connect-url" || key == "bootstrap-servers" || key == "workers") {
         // Repeating the flag adds addresses, as a comma-separated list does.
         flag->multi_option_policy(CLI::MultiOptionPolicy::Join)->delimiter(',');
       }
@@ -154,6 +169,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_ping_command(app, context);
   add_connectors_commands(app, context);
   add_cluster_commands(app, context);
+  add_health_command(app, context);
   add_completion_commands(app, context);
 }
 
@@ -264,6 +280,7 @@ int run(int argc, const char* const* argv, IO io) {
         sub = parsed.front();
         path += " " + sub->get_name();
       }
+      if (path.starts_with("cdcctl health")) context.error_exit_code = static_cast<int>(CheckStatus::Unknown);
       throw Error::usage(e.what(), {}, "see '" + path + " --help'");
     }
     if (!context.action) {
@@ -278,14 +295,14 @@ int run(int argc, const char* const* argv, IO io) {
     } else {
       err << text;
     }
-    return static_cast<int>(error.code());
+    return context.error_exit_code.value_or(static_cast<int>(error.code()));
   } catch (const nlohmann::json::exception& error) {
     err << "error: a service answered with data of an unexpected shape: " << mask_url_or_conninfo(error.what())
         << "\nhint: check that the address points at the right service\n";
-    return static_cast<int>(ExitCode::Failed);
+    return context.error_exit_code.value_or(static_cast<int>(ExitCode::Failed));
   } catch (const std::exception& error) {
     err << "error: " << mask_url_or_conninfo(error.what()) << "\n";
-    return static_cast<int>(ExitCode::Failed);
+    return context.error_exit_code.value_or(static_cast<int>(ExitCode::Failed));
   }
 }
 

@@ -53,6 +53,9 @@ class AppContext {
   IO io;
   GlobalFlags flags;
   std::function<ExitCode()> action;  // set by the chosen command's parse callback
+  // Health and check commands exit 3 (UNKNOWN) on any error, bad flags
+  // included, so a monitoring system never reads a usage error as CRITICAL.
+  std::optional<int> error_exit_code;
 
   // Where the contexts file lives (--config > CDCCTL_CONFIG > XDG/HOME).
   std::filesystem::path config_path() const;
@@ -60,6 +63,10 @@ class AppContext {
   std::map<std::string, std::string> flag_settings() const;
   // Resolved settings with precedence flags > env > context > defaults.
   Settings settings() const;
+  // The same for a named context instead of --context/the current one.
+  Settings settings_for(const std::string& context_name) const;
+  // Names of every context in the contexts file, sorted.
+  std::vector<std::string> context_names() const;
 
   output::Format format() const;
   output::TableOptions table_options() const;
@@ -97,5 +104,6 @@ void add_context_commands(CLI::App& app, AppContext& context);
 void add_ping_command(CLI::App& app, AppContext& context);
 void add_connectors_commands(CLI::App& app, AppContext& context);
 void add_cluster_commands(CLI::App& app, AppContext& context);
+void add_health_command(CLI::App& app, AppContext& context);
 
 }  // namespace cdcctl::app

@@ -1,6 +1,7 @@
 #include "core/files.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -127,6 +129,36 @@ std::string read_secret_file(const fs::path& path) {
   if (content.ends_with("\r\n")) content.resize(content.size() - 2);
   else if (content.ends_with('\n')) content.pop_back();
   return content;
+}
+
+FileLock::FileLock(const fs::path& lock_path, std::chrono::milliseconds wait) {
+  std::error_code ec;
+  if (lock_path.has_parent_path() && !fs::exists(lock_path.parent_path(), ec)) {
+    fs::create_directories(lock_path.parent_path(), ec);
+    if (ec) throw Error::failed("cannot create directory " + lock_path.parent_path().string(), ec.message());
+    fs::permissions(lock_path.parent_path(), fs::perms::owner_all, ec);
+  }
+  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) throw Error::failed("cannot open lock file " + lock_path.string(), std::strerror(errno));
+  // Polling with LOCK_NB keeps the wait bounded without relying on signals.
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    if (error == EINTR) continue;
+    if (error != EWOULDBLOCK || std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd_);
+      fd_ = -1;
+      if (error != EWOULDBLOCK) throw Error::failed("cannot lock " + lock_path.string(), std::strerror(error));
+      throw Error::failed("cannot lock " + lock_path.string(),
+                          "another cdcctl run still holds it after " + std::to_string(wait.count()) + " ms",
+                          "runs overlap: make the interval longer than a run takes, or lower --timeout");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
 }  // namespace cdcctl

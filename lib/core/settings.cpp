@@ -33,6 +33,10 @@ constexpr std::array kSpecs{
     SettingSpec{"pg", "CDCCTL_PG", "CONNINFO|URI",
                 "PostgreSQL connection (libpq conninfo or URI); PG* variables and ~/.pgpass apply", ""},
     SettingSpec{"timeout", "CDCCTL_TIMEOUT", "DURATION", "overall time limit for each operation", "30s"},
+    SettingSpec{"workers", "CDCCTL_WORKERS", "URL[,URL…]",
+                "every Kafka Connect worker, for rolling restarts (default: the connect-url list)", ""},
+    SettingSpec{"worker-restart-command", "CDCCTL_WORKER_RESTART_COMMAND", "COMMAND",
+                "command that restarts one worker ({url} {host} {port} {index} are replaced; no shell)", ""},
 };
 
 }  // namespace
@@ -129,9 +133,11 @@ std::chrono::milliseconds Settings::timeout() const {
   return timeout;
 }
 
-std::vector<std::string> Settings::connect_urls() const {
+namespace {
+
+// "host:8083, https://b:8083/" → {"http://host:8083", "https://b:8083"}.
+std::vector<std::string> url_list(const std::optional<std::string>& value) {
   std::vector<std::string> urls;
-  auto value = get("connect-url");
   if (!value) return urls;
   std::stringstream stream(*value);
   std::string url;
@@ -143,6 +149,15 @@ std::vector<std::string> Settings::connect_urls() const {
     urls.push_back(url);
   }
   return urls;
+}
+
+}  // namespace
+
+std::vector<std::string> Settings::connect_urls() const { return url_list(get("connect-url")); }
+
+std::vector<std::string> Settings::worker_urls() const {
+  auto workers = url_list(get("workers"));
+  return workers.empty() ? connect_urls() : workers;
 }
 
 std::optional<std::string> Settings::connect_user() const { return get("connect-user"); }

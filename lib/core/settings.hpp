@@ -55,6 +55,8 @@ class Settings {
   bool get_bool(std::string_view key) const;
   std::chrono::milliseconds timeout() const;
   std::vector<std::string> connect_urls() const;
+  // The workers a rolling restart goes through: `workers`, else connect-url.
+  std::vector<std::string> worker_urls() const;
   std::optional<std::string> connect_user() const;
   // From the password file or CDCCTL_CONNECT_PASSWORD / the context; the file wins.
   std::optional<std::string> connect_password() const;

@@ -1,5 +1,7 @@
 #include "core/units.hpp"
 
+#include <ctime>
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -120,6 +122,23 @@ std::string format_bytes(std::uint64_t bytes) {
     ++unit;
   }
   return fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+std::string format_timestamp(WallClock::time_point time) {
+  const std::time_t seconds = WallClock::to_time_t(time);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::int64_t to_epoch_seconds(WallClock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+WallClock::time_point from_epoch_seconds(std::int64_t seconds) {
+  return WallClock::time_point(std::chrono::seconds(seconds));
 }
 
 }  // namespace cdcctl

@@ -17,4 +17,12 @@ std::string format_duration(std::chrono::milliseconds duration);
 // Binary units with one decimal: "0 B", "512 B", "1.5 KiB", "10.0 GiB".
 std::string format_bytes(std::uint64_t bytes);
 
+using WallClock = std::chrono::system_clock;
+
+// RFC 3339 in UTC with seconds: "2026-11-22T03:04:05Z".
+std::string format_timestamp(WallClock::time_point time);
+// Whole seconds since the Unix epoch, and back: the form state files keep.
+std::int64_t to_epoch_seconds(WallClock::time_point time);
+WallClock::time_point from_epoch_seconds(std::int64_t seconds);
+
 }  // namespace cdcctl

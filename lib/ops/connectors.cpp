@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 namespace cdcctl::ops {
 
@@ -214,7 +215,11 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
       for (const auto& name : pending) result.not_reached.emplace_back(name, last_seen[name] + " (timed out)");
       break;
     }
-    std::this_thread::sleep_for(poll_interval);
+    if (!sleep_unless_interrupted(poll_interval)) {
+      for (const auto& name : pending) result.not_reached.emplace_back(name, last_seen[name] + " (interrupted)");
+      result.interrupted = true;
+      break;
+    }
   }
   return result;
 }

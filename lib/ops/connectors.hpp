@@ -68,6 +68,7 @@ struct WaitResult {
   // Connectors that did not get there, with what they showed last (first
   // line of any trace) — the text a CI log needs.
   std::vector<std::pair<std::string, std::string>> not_reached{};
+  bool interrupted = false;  // an InterruptGuard saw Ctrl-C: the wait stopped early
 };
 
 // Polls each connector's status until all reach the target or the timeout
