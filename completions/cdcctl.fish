@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -64,6 +64,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a plugins -d 'Connector
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a cluster -d 'The Kafka Connect cluster: version, features, health'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a loggers -d 'Log levels of the Connect workers'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a health -d 'Check every connector and task; restart failed ones; exit 0/1/2/3 for monitoring'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a restart -d 'Rolling restarts of connectors or Kafka Connect workers'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -214,5 +215,33 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l no-state -d 'n
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l prometheus -r -F -d 'also write a node_exporter textfile with the metrics'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l notify-command -x -d 'run this command with the JSON report on stdin when the verdict changes'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl health'" -l notify-shell -d 'run --notify-command through /bin/sh -c'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart'" -a rolling -d 'Restart connectors or workers one at a time, resumably'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling'" -a connectors -d 'Restart each connector with its tasks, one at a time'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling'" -a workers -d 'Pause connectors, restart each Connect worker in turn, resume'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -l all -d 'every connector of the cluster'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -l dry-run -d 'print the steps and change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -l resume -d 'continue an interrupted rolling restart, skipping what it finished'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -l fresh -d 'forget an interrupted run\'s progress and start over'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -l poll-interval -x -d 'how often to check progress (default 1s)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'" -l wait-timeout -x -d 'how long to wait for each connector to be RUNNING again (default 5m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling connectors'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l all -d 'every connector of the cluster'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l dry-run -d 'print the steps and change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l resume -d 'continue an interrupted rolling restart, skipping what it finished'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l fresh -d 'forget an interrupted run\'s progress and start over'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l poll-interval -x -d 'how often to check progress (default 1s)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l drain -x -d 'wait after pausing, before the first restart (default 30s)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l worker-timeout -x -d 'per worker: how long the restart command and the cluster\'s recovery may take (default 5m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l connector-timeout -x -d 'how long pausing and resuming the connectors may take (default 2m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l leave-paused -d 'do not resume the connectors at the end, nor after a failure or Ctrl-C'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

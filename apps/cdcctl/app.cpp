@@ -170,6 +170,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_connectors_commands(app, context);
   add_cluster_commands(app, context);
   add_health_command(app, context);
+  add_restart_commands(app, context);
   add_completion_commands(app, context);
 }
 

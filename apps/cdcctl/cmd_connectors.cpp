@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app.hpp"
+#include "selection_flags.hpp"
 #include "core/error.hpp"
 #include "core/secrets.hpp"
 #include "core/units.hpp"
@@ -18,17 +19,6 @@ namespace cdcctl::app {
 
 namespace {
 
-const output::ValueCompletion kConnectorNames{.dynamic_args = "connectors list -o name"};
-
-struct SelectionFlags {
-  std::vector<std::string> names;
-  std::string regex;
-  bool all = false;
-  ops::Selection selection() const {
-    return {names, regex.empty() ? std::nullopt : std::optional<std::string>(regex), all};
-  }
-};
-
 struct WaitFlags {
   bool wait = false;
   std::string timeout = "2m";
@@ -37,14 +27,6 @@ struct WaitFlags {
     if (wait && parse_duration(timeout).count() <= 0) throw Error::usage("--wait-timeout must be longer than zero");
   }
 };
-
-void add_selection(CLI::App* command, AppContext& context, SelectionFlags& flags, bool allow_all = true) {
-  auto* names = command->add_option("names", flags.names, "connector names");
-  context.completions[names] = kConnectorNames;
-  command->add_option("-e,--regex", flags.regex, "every connector whose whole name matches this regular expression")
-      ->type_name("REGEX");
-  if (allow_all) command->add_flag("--all", flags.all, "every connector of the cluster");
-}
 
 void add_wait(CLI::App* command, WaitFlags& flags, std::string_view what) {
   command->add_flag("--wait", flags.wait, "wait until " + std::string(what) + "; exit 1 naming any that did not");

@@ -63,7 +63,7 @@ std::vector<std::string> shell_command(const std::string& line) { return {"/bin/
 
 std::string CommandResult::describe() const {
   if (timed_out) return "timed out";
-  if (exit_code > 128) return "killed by signal " + std::to_string(exit_code - 128);
+  if (signal != 0) return "killed by signal " + std::to_string(signal);
   return "exit " + std::to_string(exit_code);
 }
 
@@ -191,6 +191,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = decode_status(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
 }
 

@@ -28,6 +28,7 @@ struct CommandOptions {
 
 struct CommandResult {
   int exit_code = -1;      // 128+N when killed by signal N
+  int signal = 0;          // N when killed by signal N
   bool timed_out = false;
   std::string output{};    // stdout and stderr interleaved, the last max_output bytes
   bool ok() const { return exit_code == 0 && !timed_out; }

@@ -39,6 +39,7 @@ RollingJournal parse_journal(const json& document, const std::string& origin) {
     journal.started_at = document.value("started_at", "");
     journal.paused = document.value("paused", std::vector<std::string>{});
     journal.done = document.value("done", std::vector<std::string>{});
+    journal.planned = document.value("planned", std::vector<std::string>{});
     if (journal.mode != "connectors" && journal.mode != "workers") throw Error::failed("unknown mode " + journal.mode);
     return journal;
   } catch (const json::exception& e) {
@@ -48,7 +49,8 @@ RollingJournal parse_journal(const json& document, const std::string& origin) {
 }
 
 json to_json(const RollingJournal& journal) {
-  return {{"mode", journal.mode}, {"started_at", journal.started_at}, {"paused", journal.paused}, {"done", journal.done}};
+  return {{"mode", journal.mode}, {"started_at", journal.started_at}, {"paused", journal.paused}, {"done", journal.done},
+          {"planned", journal.planned}};
 }
 
 std::optional<RollingJournal> load_journal(const fs::path& path) {
@@ -66,7 +68,7 @@ void save_journal(const fs::path& path, const RollingJournal& journal) {
   write_file_atomically(path, to_json(journal).dump(2) + "\n");
 }
 
-fs::path default_journal_path(const EnvLookup& env, const std::string& context_name) {
+fs::path default_journal_path(const EnvLookup& env, const std::string& mode, const std::string& context_name) {
   fs::path dir;
   if (auto xdg = env("XDG_STATE_HOME"); xdg && !xdg->empty()) dir = fs::path(*xdg) / "cdcctl";
   else if (auto home = env("HOME"); home && !home->empty()) dir = fs::path(*home) / ".local" / "state" / "cdcctl";
@@ -75,7 +77,7 @@ fs::path default_journal_path(const EnvLookup& env, const std::string& context_n
   for (const char c : context_name.empty() ? std::string("default") : context_name) {
     safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');
   }
-  return dir / ("rolling-restart-" + safe + ".json");
+  return dir / ("rolling-restart-" + mode + "-" + safe + ".json");
 }
 
 namespace {
@@ -121,7 +123,7 @@ RollingOutcome roll_connectors(connect::Client& client, const ConnectorRollOptio
     ++index;
     const std::string position = std::to_string(index) + "/" + std::to_string(total);
     if (contains(journal.done, name)) {
-      run.event("restart", name, "skipped", position + ", done by the interrupted run");
+      run.event("restart", name, "skipped", position + ", done by the earlier run");
       continue;
     }
     if (interrupt_requested()) {
@@ -218,7 +220,7 @@ std::string quote_argv(const std::vector<std::string>& argv) {
 std::vector<std::string> worker_plan(const WorkerRollOptions& options, const RollingJournal& journal) {
   std::vector<std::string> steps;
   if (!journal.paused.empty()) {
-    steps.push_back("keep paused the " + std::to_string(journal.paused.size()) + " connector(s) the interrupted run paused");
+    steps.push_back("keep paused the " + std::to_string(journal.paused.size()) + " connector(s) the earlier run paused");
   }
   steps.push_back("pause " + std::to_string(options.connectors.size()) + " connector(s) that are RUNNING and wait until PAUSED");
   steps.push_back("wait " + format_duration(options.drain) + " for in-flight work to drain");
@@ -227,7 +229,7 @@ std::vector<std::string> worker_plan(const WorkerRollOptions& options, const Rol
     ++index;
     const std::string prefix = "worker " + std::to_string(index) + "/" + std::to_string(options.workers.size()) + " " + worker.url;
     if (contains(journal.done, worker.url)) {
-      steps.push_back(prefix + ": skip, restarted by the interrupted run");
+      steps.push_back(prefix + ": skip, restarted by the earlier run");
       continue;
     }
     steps.push_back(prefix + ": run " + quote_argv(worker.restart_argv));
@@ -350,7 +352,7 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
       ++index;
       const std::string position = std::to_string(index) + "/" + std::to_string(options.workers.size());
       if (contains(journal.done, worker.url)) {
-        run.event("restart-worker", worker.url, "skipped", position + ", done by the interrupted run");
+        run.event("restart-worker", worker.url, "skipped", position + ", done by the earlier run");
         continue;
       }
       if (interrupt_requested()) throw Error::failed("interrupted");
@@ -391,7 +393,8 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
     }
   } catch (const Error& error) {
     outcome.interrupted = interrupt_requested();
-    outcome.error = outcome.interrupted ? "interrupted" : error_text(error);
+    outcome.error = outcome.interrupted ? "stopped by a signal" : error_text(error);
+    if (!outcome.interrupted) outcome.hint = error.hint();
     finish(false);
     return outcome;
   }

@@ -46,19 +46,21 @@ struct RollingJournal {
   std::string started_at{};
   std::vector<std::string> paused{};            // connectors this run paused and owes a resume
   std::vector<std::string> done{};              // connectors restarted / worker URLs restarted
+  std::vector<std::string> planned{};           // connector mode: the connectors, in order
   bool empty() const { return mode.empty(); }
 };
 RollingJournal parse_journal(const nlohmann::json& document, const std::string& origin);
 nlohmann::json to_json(const RollingJournal& journal);
 std::optional<RollingJournal> load_journal(const std::filesystem::path& path);
 void save_journal(const std::filesystem::path& path, const RollingJournal& journal);
-// $XDG_STATE_HOME/cdcctl/rolling-restart-<context>.json
-std::filesystem::path default_journal_path(const EnvLookup& env, const std::string& context_name);
+// $XDG_STATE_HOME/cdcctl/rolling-restart-<mode>-<context>.json
+std::filesystem::path default_journal_path(const EnvLookup& env, const std::string& mode, const std::string& context_name);
 
 struct RollingOutcome {
   bool ok = false;
   bool interrupted = false;
   std::string error{};                     // the step that failed and why
+  std::string hint{};                      // what to do about it, when known
   std::vector<std::string> left_paused{};  // connectors still paused because of this run
   std::vector<std::pair<std::string, std::string>> not_running{};  // name, last state/trace
 };
