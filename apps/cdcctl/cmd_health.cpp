@@ -106,11 +106,13 @@ std::vector<Fetched> fetch_all(const AppContext& context, const std::vector<std:
                          {}, "pass --connect-url or set connect-url in the context");
     }
   }
+  // The logger is created on first use: do that here, not in two threads at once.
+  const Logger& logger = context.logger();
   std::vector<std::future<void>> running;
   for (auto& entry : fetched) {
-    running.push_back(std::async(std::launch::async, [&entry, &context] {
+    running.push_back(std::async(std::launch::async, [&entry, &logger] {
       try {
-        ops::ConnectSession session(entry.settings, context.logger());
+        ops::ConnectSession session(entry.settings, logger);
         entry.connectors = session.client().connectors(true, true);
       } catch (const Error& error) {
         entry.error = error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
