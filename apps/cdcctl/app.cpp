@@ -247,10 +247,17 @@ output::ManInfo man_info() {
                                    "libpq's own variables, used for PostgreSQL when --pg leaves them out");
   environment.entries.emplace_back("NO_COLOR", "when set to any non-empty value, output is never coloured");
   environment.entries.emplace_back("XDG_CONFIG_HOME", "base directory of the contexts file");
+  environment.entries.emplace_back("XDG_STATE_HOME",
+                                   "base directory of the health state and rolling-restart journals (~/.local/state)");
   output::ManSection files{"FILES", {}};
   files.entries.emplace_back("$XDG_CONFIG_HOME/cdcctl/config.yaml",
                              "contexts file (~/.config/cdcctl/config.yaml when XDG_CONFIG_HOME is unset); written "
                              "atomically with mode 0600");
+  files.entries.emplace_back("$XDG_STATE_HOME/cdcctl/health.json",
+                             "cdcctl health's memory between runs (restart attempts, failing-since times), mode 0600, "
+                             "locked through health.json.lock while a run uses it");
+  files.entries.emplace_back("$XDG_STATE_HOME/cdcctl/rolling-restart-MODE-CONTEXT.json",
+                             "progress of an unfinished rolling restart, for --resume");
   info.extra_sections = {exit_status, checks, environment, files};
   return info;
 }
