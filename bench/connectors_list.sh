@@ -12,14 +12,11 @@ bin=$PWD/build
 cdcctl=$bin/apps/cdcctl/cdcctl
 [[ -x $cdcctl ]] || ./scripts/build.sh >/dev/null
 source scripts/lib/services.sh
+source scripts/lib/bench.sh
 start_service connect "$bin/tests/connect-double" --version 3.9.0
 
 echo "creating $count connectors..."
-for i in $(seq -w 1 "$count"); do
-  printf '{"name":"c-%s","config":{"connector.class":"FileStreamSource","topic":"t%s","tasks.max":"2"}}\n' "$i" "$i"
-done | while read -r body; do
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data "$body" "$connect/connectors"
-done
+create_connectors "$connect" "$count"
 
 curl_jq_loop() {
   for name in $(curl -s "$connect/connectors" | jq -r '.[]'); do
@@ -32,17 +29,6 @@ cdcctl_list() { "$cdcctl" connectors list --connect-url "$connect" -o json; }
 [[ $(curl_jq_loop | wc -l) -eq $count ]] || { echo "curl+jq loop did not list $count connectors" >&2; exit 1; }
 [[ $(cdcctl_list | jq length) -eq $count ]] || { echo "cdcctl did not list $count connectors" >&2; exit 1; }
 
-median_ms() {
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
-}
 ours=$(median_ms cdcctl_list)
 theirs=$(median_ms curl_jq_loop)
 printf '%-40s %10s\n' "list $count connectors with state" "median"

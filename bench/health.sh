@@ -13,16 +13,13 @@ bin=$PWD/build
 cdcctl=$bin/apps/cdcctl/cdcctl
 [[ -x $cdcctl ]] || ./scripts/build.sh >/dev/null
 source scripts/lib/services.sh
+source scripts/lib/bench.sh
 start_service connect "$bin/tests/connect-double" --version 3.9.0
 
 echo "creating $count connectors, failing $failed tasks..."
-for i in $(seq -w 1 "$count"); do
-  printf '{"name":"c-%s","config":{"connector.class":"FileStreamSource","topic":"t%s","tasks.max":"2"}}\n' "$i" "$i"
-done | while read -r body; do
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data "$body" "$connect/connectors"
-done
+create_connectors "$connect" "$count"
 for i in $(seq 1 "$failed"); do
-  name=$(printf 'c-%03d' $((i * 97)))
+  name=$(printf 'c-%0*d' "${#count}" $((i * count / (failed + 1))))  # spread over the cluster
   curl -sf -X POST "$connect/__double/fail-task?connector=$name&task=1" \
     --data-binary $'org.apache.kafka.connect.errors.ConnectException: replication slot is gone\n\tat io.debezium.X(X.java:1)'
 done
@@ -47,17 +44,6 @@ theirs_answer=$(bash_loop | sort)
 echo "both found:"
 sed 's/^/  /' <<<"$ours_answer"
 
-median_ms() {
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.1f", m / 1000}'
-}
 ours=$(median_ms cdcctl_health)
 theirs=$(median_ms bash_loop)
 printf '%-44s %10s\n' "health of $count connectors, $failed failed" "median"

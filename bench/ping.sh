@@ -18,18 +18,8 @@ start_service pg "$bin/tests/throwaway-postgres"
 start_service kafka "$bin/tests/embedded-kafka" --topic bench:3
 start_service connect "$bin/tests/connect-double"
 
-# Median wall time in milliseconds of running "$@" $runs times.
-median_ms() {
-  local times=()
-  for _ in $(seq "$runs"); do
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { echo "command failed: $*" >&2; exit 1; }
-    end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m / 1000}'
-}
+source scripts/lib/bench.sh
+median_decimals=2
 
 curl_jq() { curl -s "$connect/" | jq -r .version; }
 printf '%-12s %-28s %10s   %-34s %10s   %s\n' "service" "cdcctl" "median" "instead" "median" "ratio"

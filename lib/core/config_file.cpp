@@ -32,6 +32,12 @@ fs::path default_config_path(const EnvLookup& env) {
   return dir / "config.yaml";
 }
 
+fs::path default_state_dir(const EnvLookup& env) {
+  if (auto xdg = env("XDG_STATE_HOME"); xdg && !xdg->empty()) return fs::path(*xdg) / "cdcctl";
+  if (auto home = env("HOME"); home && !home->empty()) return fs::path(*home) / ".local" / "state" / "cdcctl";
+  return fs::path(".cdcctl");
+}
+
 namespace {
 
 std::string scalar_text(const YAML::Node& node, const std::string& where) {

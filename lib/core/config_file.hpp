@@ -33,6 +33,10 @@ struct ConfigFile {
 // same directory is used instead when config.yaml is absent.
 std::filesystem::path default_config_path(const EnvLookup& env);
 
+// Where cdcctl keeps state between runs: $XDG_STATE_HOME/cdcctl, else
+// ~/.local/state/cdcctl.
+std::filesystem::path default_state_dir(const EnvLookup& env);
+
 ConfigFile parse_config(std::string_view text, const std::string& origin);
 // YAML, or JSON when the file is a .json one (so it stays readable as JSON).
 std::string serialize_config(const ConfigFile& config, bool as_json = false);

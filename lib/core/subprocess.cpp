@@ -93,13 +93,13 @@ struct Pipe {
   }
 };
 
-int decode_status(int status) {
+}  // namespace
+
+int decode_wait_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
 }
-
-}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options) {
   if (argv.empty()) throw Error::usage("cannot run an empty command");
@@ -190,7 +190,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  result.exit_code = decode_status(status);
+  result.exit_code = decode_wait_status(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
 }

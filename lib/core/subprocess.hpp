@@ -42,6 +42,10 @@ struct CommandResult {
 // Throws Error (failed) when the program cannot be started at all.
 CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options = {});
 
+// A waitpid() status as shells report it: the exit code, or 128+N when
+// killed by signal N (-1 for anything else).
+int decode_wait_status(int status);
+
 // Replaces {name} placeholders in each argument; unknown placeholders are
 // a usage error naming the known ones.
 std::vector<std::string> expand_placeholders(const std::vector<std::string>& argv,

@@ -12,14 +12,6 @@ namespace cdcctl::ops {
 
 namespace {
 
-std::regex compile(const std::string& pattern) {
-  try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    throw Error::usage("invalid regular expression '" + pattern + "'", error.what());
-  }
-}
-
 std::string upper(std::string text) {
   for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
@@ -27,10 +19,18 @@ std::string upper(std::string text) {
 
 }  // namespace
 
+std::regex compile_regex(const std::string& pattern) {
+  try {
+    return std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& error) {
+    throw Error::usage("invalid regular expression '" + pattern + "'", error.what());
+  }
+}
+
 std::vector<connect::ConnectorOverview> filter_connectors(const std::vector<connect::ConnectorOverview>& all,
                                                           const ConnectorFilter& filter) {
   std::optional<std::regex> regex;
-  if (filter.regex) regex = compile(*filter.regex);
+  if (filter.regex) regex = compile_regex(*filter.regex);
   const auto state = filter.state ? std::optional<std::string>(upper(*filter.state)) : std::nullopt;
   std::vector<connect::ConnectorOverview> kept;
   for (const auto& overview : all) {
@@ -56,7 +56,7 @@ std::vector<std::string> select_connectors(connect::Client& client, const Select
   std::sort(existing.begin(), existing.end());
   if (selection.all) return existing;
   if (selection.regex) {
-    const auto regex = compile(*selection.regex);
+    const auto regex = compile_regex(*selection.regex);
     std::vector<std::string> matched;
     std::copy_if(existing.begin(), existing.end(), std::back_inserter(matched),
                  [&](const auto& name) { return std::regex_match(name, regex); });

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@
 #include "connect/client.hpp"
 
 namespace cdcctl::ops {
+
+// ECMAScript regex; an invalid pattern is a usage error quoting it.
+std::regex compile_regex(const std::string& pattern);
 
 struct ConnectorFilter {
   std::optional<std::string> regex{};  // matched against the whole name (ECMAScript)

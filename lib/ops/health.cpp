@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/config_file.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 
@@ -129,26 +130,12 @@ void save_health_state(const fs::path& path, const HealthState& state) {
   write_file_atomically(path, to_json(state).dump(2) + "\n");
 }
 
-fs::path default_health_state_path(const EnvLookup& env) {
-  if (auto xdg = env("XDG_STATE_HOME"); xdg && !xdg->empty()) return fs::path(*xdg) / "cdcctl" / "health.json";
-  if (auto home = env("HOME"); home && !home->empty()) {
-    return fs::path(*home) / ".local" / "state" / "cdcctl" / "health.json";
-  }
-  return fs::path(".cdcctl") / "health.json";
-}
+fs::path default_health_state_path(const EnvLookup& env) { return default_state_dir(env) / "health.json"; }
 
 // ---------------------------------------------------------------------------
 // Judging
 
 namespace {
-
-std::regex compile_regex(const std::string& pattern) {
-  try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& error) {
-    throw Error::usage("invalid regular expression '" + pattern + "'", error.what());
-  }
-}
 
 std::string short_duration(WallClock::duration duration) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(duration);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/config_file.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
@@ -69,10 +70,7 @@ void save_journal(const fs::path& path, const RollingJournal& journal) {
 }
 
 fs::path default_journal_path(const EnvLookup& env, const std::string& mode, const std::string& context_name) {
-  fs::path dir;
-  if (auto xdg = env("XDG_STATE_HOME"); xdg && !xdg->empty()) dir = fs::path(*xdg) / "cdcctl";
-  else if (auto home = env("HOME"); home && !home->empty()) dir = fs::path(*home) / ".local" / "state" / "cdcctl";
-  else dir = ".cdcctl";
+  const fs::path dir = default_state_dir(env);
   std::string safe;
   for (const char c : context_name.empty() ? std::string("default") : context_name) {
     safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_');

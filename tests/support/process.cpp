@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include "core/subprocess.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -110,12 +112,6 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int
   return pid;
 }
 
-int decode_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
-
 }  // namespace
 
 RunResult run_process(const std::vector<std::string>& argv, const RunOptions& options) {
@@ -164,7 +160,7 @@ RunResult run_process(const std::vector<std::string>& argv, const RunOptions& op
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  result.exit_code = result.timed_out ? -1 : decode_status(status);
+  result.exit_code = result.timed_out ? -1 : cdcctl::decode_wait_status(status);
   return result;
 }
 
@@ -223,7 +219,7 @@ int BackgroundProcess::stop() {
       ::kill(-pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
     }
-    status_ = decode_status(status);
+    status_ = cdcctl::decode_wait_status(status);
     pid_ = -1;
   }
   if (stdin_fd_ >= 0) ::close(std::exchange(stdin_fd_, -1));
