@@ -35,6 +35,21 @@ step "$cdcctl" ping kafka -o json
 step "$cdcctl" context show --effective --timeout 3s
 
 echo
+echo "Two connectors, one task failing: health is CRITICAL (exit 2); --restart-failed restarts exactly that task."
+for name in inventory orders; do
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "$connect/connectors" \
+    --data "{\"name\":\"$name\",\"config\":{\"connector.class\":\"FileStreamSource\",\"topic\":\"$name\",\"tasks.max\":\"2\"}}"
+done
+curl -sf -X POST "$connect/__double/fail-task?connector=orders&task=1" \
+  --data-binary $'org.apache.kafka.connect.errors.ConnectException: replication slot "orders" is inactive\n\tat io.debezium.X'
+step "$cdcctl" connectors list
+step "$cdcctl" health --state-file "$service_work/health.json"
+step "$cdcctl" health --restart-failed --state-file "$service_work/health.json" --prometheus "$service_work/cdcctl.prom"
+step "$cdcctl" health --state-file "$service_work/health.json" -o wide
+step grep -E '^cdcctl_(health_status|connect_restarts_total)' "$service_work/cdcctl.prom"
+step "$cdcctl" restart rolling connectors --all --dry-run
+
+echo
 echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
 kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
 step "$cdcctl" ping --timeout 2s

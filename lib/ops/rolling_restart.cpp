@@ -215,6 +215,10 @@ std::string quote_argv(const std::vector<std::string>& argv) {
 
 }  // namespace
 
+namespace {
+std::string rebalance_note(std::chrono::milliseconds worker_timeout);
+}  // namespace
+
 std::vector<std::string> worker_plan(const WorkerRollOptions& options, const RollingJournal& journal) {
   std::vector<std::string> steps;
   if (!journal.paused.empty()) {
@@ -236,10 +240,20 @@ std::vector<std::string> worker_plan(const WorkerRollOptions& options, const Rol
   }
   steps.push_back(options.leave_paused ? "leave the connectors paused (--leave-paused)"
                                        : "resume the connectors paused above and check they are RUNNING");
+  steps.push_back("note: " + rebalance_note(options.worker_timeout));
   return steps;
 }
 
 namespace {
+
+// Connect's scheduled.rebalance.max.delay.ms default: how long the tasks of a
+// worker that left stay UNASSIGNED, waiting for it to come back.
+constexpr std::chrono::minutes kDefaultRebalanceDelay{5};
+
+std::string rebalance_note(std::chrono::milliseconds worker_timeout) {
+  return "a restarted worker's tasks can stay UNASSIGNED for scheduled.rebalance.max.delay.ms (default 5m) if it "
+         "rejoins late; --worker-timeout is " + format_duration(worker_timeout);
+}
 
 // Is the cluster whole: every worker answers with the same Kafka cluster id,
 // and no connector or task is UNASSIGNED? Returns what is missing, or empty.
@@ -337,6 +351,10 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
         throw Error::failed("connectors did not pause", waited.not_reached.front().first + ": " + waited.not_reached.front().second);
       }
       run.event("wait-paused", "", "ok", std::to_string(journal.paused.size()) + " connector(s) PAUSED");
+    }
+
+    if (options.worker_timeout <= kDefaultRebalanceDelay) {
+      run.event("note", "", "info", rebalance_note(options.worker_timeout));
     }
 
     // 2. Drain.

@@ -161,7 +161,7 @@ TEST_CASE("restart rolling workers: pause, restart each worker in turn, resume; 
                     (event["target"].is_string() ? ":" + event["target"].get<std::string>() : ""));
   }
   const std::vector<std::string> expected = {
-      "pause:ok:orders", "pause:ok:users", "pause:skipped:scratch", "wait-paused:ok", "drain:start", "drain:ok",
+      "pause:ok:orders", "pause:ok:users", "pause:skipped:scratch", "wait-paused:ok", "note:info", "drain:start", "drain:ok",
       "restart-worker:start:" + workers.url(0), "restart-worker:ok:" + workers.url(0), "wait-worker:ok:" + workers.url(0),
       "restart-worker:start:" + workers.url(1), "restart-worker:ok:" + workers.url(1), "wait-worker:ok:" + workers.url(1),
       "resume:ok:orders", "resume:ok:users", "wait-running:ok", "done:ok"};
