@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--topic' '--partition' '--offset'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -65,6 +65,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a cluster -d 'The Kafka
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a loggers -d 'Log levels of the Connect workers'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a health -d 'Check every connector and task; restart failed ones; exit 0/1/2/3 for monitoring'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a restart -d 'Rolling restarts of connectors or Kafka Connect workers'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a offsets -d 'Show, reset and set connector offsets the safe way (Connect 3.6+)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -243,5 +244,29 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l connector-timeout -x -d 'how long pausing and resuming the connectors may take (default 2m)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'" -l leave-paused -d 'do not resume the connectors at the end, nor after a failure or Ctrl-C'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a get -d 'Show connectors\' offsets, Debezium PostgreSQL ones decoded'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a reset -d 'Remove all offsets of a connector: stop, DELETE, verify, restore'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a set -d 'Set offsets of a connector: stop, PATCH, verify, restore'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -l all -d 'every connector of the cluster'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l dry-run -d 'show the current offsets and the plan; change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l leave-stopped -d 'leave the connector STOPPED afterwards instead of restoring its state'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l wait-timeout -x -d 'how long to wait for the connector to stop (default 2m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'; and test (__cdcctl_npos) -eq 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector name'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l dry-run -d 'show the current offsets and the plan; change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l leave-stopped -d 'leave the connector STOPPED afterwards instead of restoring its state'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l wait-timeout -x -d 'how long to wait for the connector to stop (default 2m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -s f -l file -r -F -d 'offsets to set: {"offsets": […]}, or offsets get -o json output; - for stdin'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l topic -x -d 'sink connectors: the topic'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l partition -x -d 'sink: the partition number; source: the partition as JSON'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l offset -x -d 'sink: the offset; source: the offset as JSON (null removes it)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'; and test (__cdcctl_npos) -eq 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector name'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

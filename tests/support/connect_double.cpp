@@ -822,6 +822,7 @@ class ConnectDouble::Impl {
   void truncate_next_responses(int n) { locked([&] { truncations_ = n; }); }
   void delay_responses(std::chrono::milliseconds d) { locked([&] { delay_ = d; }); }
   void rebalance_next_gets(int n) { locked([&] { rebalances_ = n; }); }
+  void fail_offset_writes(int n) { locked([&] { failing_offset_writes_ = n; }); }
   void fail_task(const std::string& connector, int task, const std::string& trace, bool sticky);
   void fail_connector(const std::string& connector, const std::string& trace, bool sticky);
   void heal(const std::string& connector);
@@ -956,6 +957,14 @@ class ConnectDouble::Impl {
   int html_status_ = 500;
   int truncations_ = 0;
   int rebalances_ = 0;
+  int failing_offset_writes_ = 0;
+  // Called with the lock held, after the STOPPED check (Connect asks the connector last).
+  void maybe_fail_offset_write(const std::string& name) {
+    if (failing_offset_writes_ <= 0) return;
+    --failing_offset_writes_;
+    throw RestError(500, "Failed to modify offsets for connector " + name +
+                             " because it doesn't support external modification of offsets");
+  }
   std::chrono::milliseconds delay_{0};
   std::chrono::milliseconds restart_delay_{0};
   std::string last_saved_;  // the state file's content as last written or read
@@ -1254,6 +1263,8 @@ Reply ConnectDouble::Impl::control(const httplib::Request& request, const std::s
       delay_responses(std::chrono::milliseconds(query_int("ms")));
     } else if (method == "POST" && action == "rebalance") {
       rebalance_next_gets(query_int("n"));
+    } else if (method == "POST" && action == "fail-offset-writes") {
+      fail_offset_writes(query_int("n"));
     } else if (method == "POST" && action == "fail-task") {
       fail_task(query_text("connector"), query_int("task"), body, query_flag("sticky"));
     } else if (method == "POST" && action == "fail-connector") {
@@ -2048,6 +2059,7 @@ Reply ConnectDouble::Impl::alter_offsets(const Call& call) {
   if (entries.empty()) bad_request("Partitions / offsets need to be provided for an alter offsets request");
   ConnectorRecord& record = existing(name, "Connector " + name + " not found");
   require_stopped(name, record);
+  maybe_fail_offset_write(name);
   if (record.type == "sink") {
     entries = parse_sink_offsets(entries);
   } else {
@@ -2064,6 +2076,7 @@ Reply ConnectDouble::Impl::reset_offsets(const Call& call) {
   const std::string& name = call.arg(0);
   ConnectorRecord& record = existing(name, "Connector " + name + " not found");
   require_stopped(name, record);
+  maybe_fail_offset_write(name);
   record.offsets = Json::array();
   return json_reply(200, Json{{"message",
                                "The Connect framework-managed offsets for this connector have been reset "
@@ -2324,6 +2337,7 @@ void ConnectDouble::html_error_next_requests(int n, int status) { impl_->html_er
 void ConnectDouble::truncate_next_responses(int n) { impl_->truncate_next_responses(n); }
 void ConnectDouble::delay_responses(std::chrono::milliseconds d) { impl_->delay_responses(d); }
 void ConnectDouble::rebalance_next_gets(int n) { impl_->rebalance_next_gets(n); }
+void ConnectDouble::fail_offset_writes(int n) { impl_->fail_offset_writes(n); }
 void ConnectDouble::fail_task(const std::string& connector, int task, const std::string& trace, bool sticky) {
   impl_->fail_task(connector, task, trace, sticky);
 }

@@ -90,6 +90,10 @@ class ConnectDouble {
   // The next n GETs of /connectors/{c}, /config, /tasks, /tasks-config or /offsets
   // answer 500 "Request cannot be completed because a rebalance is expected".
   void rebalance_next_gets(int n);
+  // The next n PATCH/DELETE /connectors/{c}/offsets of a stopped connector answer 500
+  // "Failed to modify offsets for connector {c} because it doesn't support external
+  // modification of offsets", as a connector whose alterOffsets throws does.
+  void fail_offset_writes(int n);
   // Marks a task / the connector FAILED with the given stack trace. Both throw
   // std::out_of_range for an unknown connector or task.
   // A sticky failure models a task or connector that fails again as soon as it starts:

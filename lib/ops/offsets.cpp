@@ -1,0 +1,376 @@
+#include "ops/offsets.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "core/error.hpp"
+#include "core/interrupt.hpp"
+#include "ops/connectors.hpp"
+
+namespace cdcctl::ops {
+
+using nlohmann::json;
+
+std::string format_lsn(std::uint64_t lsn) {
+  return fmt::format("{:X}/{:X}", static_cast<std::uint32_t>(lsn >> 32), static_cast<std::uint32_t>(lsn));
+}
+
+namespace {
+
+// Connect's JSON converter may hand numbers back as numbers or, after a
+// PATCH by hand, as numeric strings: accept both.
+template <typename Integer>
+std::optional<Integer> integer_field(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  if (it->is_number_integer()) return it->get<Integer>();
+  if (it->is_string()) {
+    try {
+      std::size_t used = 0;
+      const std::string text = it->get<std::string>();
+      const long long value = std::stoll(text, &used);
+      if (used == text.size()) return static_cast<Integer>(value);
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
+
+std::string format_usec(std::int64_t usec) {
+  const std::time_t seconds = static_cast<std::time_t>(usec / 1'000'000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{:06d}Z", text, usec % 1'000'000);
+}
+
+}  // namespace
+
+std::optional<PostgresOffset> decode_postgres_offset(const json& offset) {
+  if (!offset.is_object()) return std::nullopt;
+  PostgresOffset decoded;
+  decoded.lsn = integer_field<std::uint64_t>(offset, "lsn");
+  if (!decoded.lsn) return std::nullopt;
+  decoded.lsn_proc = integer_field<std::uint64_t>(offset, "lsn_proc");
+  decoded.lsn_commit = integer_field<std::uint64_t>(offset, "lsn_commit");
+  decoded.tx_id = integer_field<std::int64_t>(offset, "txId");
+  decoded.ts_usec = integer_field<std::int64_t>(offset, "ts_usec");
+  decoded.message_type = offset.value("messageType", "");
+  if (const auto it = offset.find("snapshot"); it != offset.end()) {
+    if (it->is_string()) decoded.snapshot = it->get<std::string>();
+    else if (it->is_boolean() && it->get<bool>()) decoded.snapshot = "INITIAL";  // older Debezium wrote true
+  }
+  decoded.last_snapshot_record = offset.value("last_snapshot_record", false);
+  decoded.snapshot_completed = offset.value("snapshot_completed", false);
+  return decoded;
+}
+
+json to_json(const PostgresOffset& offset) {
+  auto lsn = [](const std::optional<std::uint64_t>& value) { return value ? json(format_lsn(*value)) : json(nullptr); };
+  json out = {{"lsn", lsn(offset.lsn)},
+              {"lsn_decimal", offset.lsn ? json(*offset.lsn) : json(nullptr)},
+              {"lsn_proc", lsn(offset.lsn_proc)},
+              {"lsn_commit", lsn(offset.lsn_commit)},
+              {"tx_id", offset.tx_id ? json(*offset.tx_id) : json(nullptr)},
+              {"committed_at", offset.ts_usec ? json(format_usec(*offset.ts_usec)) : json(nullptr)},
+              {"message_type", offset.message_type.empty() ? json(nullptr) : json(offset.message_type)},
+              {"snapshot", offset.snapshot.empty() ? json(nullptr) : json(offset.snapshot)}};
+  if (!offset.snapshot.empty()) {
+    out["last_snapshot_record"] = offset.last_snapshot_record;
+    out["snapshot_completed"] = offset.snapshot_completed;
+  }
+  return out;
+}
+
+std::string describe_partition(const json& partition) {
+  if (partition.is_object() && partition.contains("kafka_topic") && partition.contains("kafka_partition")) {
+    const auto& topic = partition["kafka_topic"];
+    return (topic.is_string() ? topic.get<std::string>() : topic.dump()) + "-" +
+           (partition["kafka_partition"].is_string() ? partition["kafka_partition"].get<std::string>()
+                                                     : partition["kafka_partition"].dump());
+  }
+  return partition.dump();
+}
+
+std::string describe_offset(const json& partition, const json& offset) {
+  if (offset.is_null()) return "(none)";
+  if (partition.is_object() && partition.contains("kafka_topic") && offset.is_object() && offset.contains("kafka_offset")) {
+    const auto& value = offset["kafka_offset"];
+    return "offset " + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  if (const auto decoded = decode_postgres_offset(offset)) {
+    std::string text = "lsn " + format_lsn(*decoded->lsn);
+    if (decoded->tx_id) text += " txId " + std::to_string(*decoded->tx_id);
+    if (decoded->ts_usec) text += " at " + format_usec(*decoded->ts_usec);
+    if (!decoded->message_type.empty()) text += " " + decoded->message_type;
+    if (!decoded->snapshot.empty()) {
+      text += " snapshot " + decoded->snapshot + (decoded->snapshot_completed ? " completed" : " in progress");
+    }
+    return text;
+  }
+  return offset.dump();
+}
+
+ConnectorOffsets read_offsets(connect::Client& client, const std::string& name) {
+  client.require(connect::Feature::ReadOffsets);
+  ConnectorOffsets result;
+  result.name = name;
+  const auto info = client.connector(name);  // 404 → not found, before anything else
+  result.type = info.type;
+  if (const auto it = info.config.find("connector.class"); it != info.config.end()) result.connector_class = it->second;
+  result.state = client.status(name).state;
+  const json body = client.offsets(name);
+  result.offsets = body.is_object() && body.contains("offsets") && body["offsets"].is_array() ? body["offsets"] : json::array();
+  return result;
+}
+
+json to_json(const ConnectorOffsets& offsets) {
+  json decoded = json::array();
+  for (const auto& entry : offsets.offsets) {
+    const json offset = entry.value("offset", json());
+    const auto postgres = decode_postgres_offset(offset);
+    decoded.push_back(postgres ? to_json(*postgres) : json(nullptr));
+  }
+  return {{"name", offsets.name},
+          {"type", offsets.type},
+          {"class", offsets.connector_class},
+          {"state", offsets.state},
+          {"offsets", offsets.offsets},
+          {"decoded", decoded}};
+}
+
+json patch_body(const json& document, const std::string& name, const std::string& origin) {
+  auto check_list = [&](const json& list) {
+    if (!list.is_array()) throw Error::usage("invalid offsets in " + origin, "\"offsets\" must be a list");
+    json clean = json::array();
+    for (const auto& entry : list) {
+      if (!entry.is_object() || !entry.contains("partition")) {
+        throw Error::usage("invalid offsets in " + origin, "each entry needs a \"partition\" and an \"offset\"",
+                           "e.g. {\"offsets\": [{\"partition\": {\"kafka_topic\": \"t\", \"kafka_partition\": 0}, "
+                           "\"offset\": {\"kafka_offset\": 42}}]}");
+      }
+      // Only the two fields Connect accepts; it rejects any other.
+      clean.push_back({{"partition", entry["partition"]}, {"offset", entry.value("offset", json())}});
+    }
+    if (clean.empty()) throw Error::usage("no offsets in " + origin, {}, "to remove all offsets use: cdcctl offsets reset " + name);
+    return json{{"offsets", clean}};
+  };
+  if (document.is_object() && document.contains("offsets")) return check_list(document["offsets"]);
+  if (document.is_array() && !document.empty() && document.front().is_object() && document.front().contains("name")) {
+    for (const auto& connector : document) {
+      if (connector.value("name", "") == name) return check_list(connector.value("offsets", json()));
+    }
+    throw Error::usage("no offsets for " + name + " in " + origin, "it holds other connectors");
+  }
+  if (document.is_array()) return check_list(document);
+  throw Error::usage("invalid offsets in " + origin, "expected {\"offsets\": […]} or the output of cdcctl offsets get -o json");
+}
+
+// ---------------------------------------------------------------------------
+// The flow
+
+OffsetChange plan_offset_change(connect::Client& client, const std::string& name, std::optional<json> patch) {
+  client.require(connect::Feature::AlterOffsets);
+  const auto current = read_offsets(client, name);
+  return {current.name, current.type, current.state, current.offsets, std::move(patch)};
+}
+
+namespace {
+
+// What the connector should go back to, as the CLI verb that does it.
+std::string restore_verb(const std::string& state_before) {
+  if (state_before == "STOPPED") return {};
+  if (state_before == "PAUSED") return "pause";
+  return "resume";  // RUNNING, and FAILED/UNASSIGNED/RESTARTING whose target was started
+}
+
+std::string connect_state_for(const std::string& verb) { return verb == "pause" ? "PAUSED" : "RUNNING"; }
+
+bool same_kafka_offset(const json& a, const json& b) {
+  auto number = [](const json& value) -> std::optional<long long> {
+    if (value.is_number_integer()) return value.get<long long>();
+    if (value.is_string()) {
+      try {
+        return std::stoll(value.get<std::string>());
+      } catch (const std::exception&) {
+      }
+    }
+    return std::nullopt;
+  };
+  return number(a) && number(a) == number(b);
+}
+
+bool same_partition(const json& a, const json& b) {
+  if (a.is_object() && b.is_object() && a.contains("kafka_topic") && b.contains("kafka_topic")) {
+    return a["kafka_topic"] == b["kafka_topic"] && same_kafka_offset(a["kafka_partition"], b["kafka_partition"]);
+  }
+  return a == b;
+}
+
+// Empty when the offsets read back say the change took effect.
+std::string verify(const OffsetChange& change, const json& after) {
+  if (!change.patch) {
+    return after.empty() ? std::string() : std::to_string(after.size()) + " offset(s) still present";
+  }
+  for (const auto& wanted : (*change.patch)["offsets"]) {
+    const json* found = nullptr;
+    for (const auto& entry : after) {
+      if (same_partition(entry["partition"], wanted["partition"])) found = &entry;
+    }
+    const json& offset = wanted["offset"];
+    if (offset.is_null()) {
+      if (found && !(*found)["offset"].is_null()) return "the offset of " + describe_partition(wanted["partition"]) + " was not removed";
+      continue;
+    }
+    if (!found) return "no offset for " + describe_partition(wanted["partition"]) + " after the change";
+    const json& got = (*found)["offset"];
+    const bool equal = offset.contains("kafka_offset") ? got.is_object() && same_kafka_offset(got.value("kafka_offset", json()), offset["kafka_offset"])
+                                                       : got == offset;
+    if (!equal) {
+      return describe_partition(wanted["partition"]) + " reads back as " + got.dump() + ", not " + offset.dump();
+    }
+  }
+  return {};
+}
+
+std::string error_text(const Error& error) {
+  return error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
+}
+
+}  // namespace
+
+std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_stopped) {
+  std::vector<std::string> steps;
+  const std::string verb = restore_verb(change.state_before);
+  if (change.state_before == "STOPPED") steps.push_back(change.name + " is already STOPPED");
+  else steps.push_back("stop " + change.name + " (it is " + change.state_before + ") and wait until STOPPED with no tasks");
+  if (change.patch) {
+    steps.push_back("PATCH /connectors/" + change.name + "/offsets with " + std::to_string((*change.patch)["offsets"].size()) +
+                    " offset(s)");
+  } else {
+    steps.push_back("DELETE /connectors/" + change.name + "/offsets: remove all " +
+                    std::to_string(change.offsets_before.size()) + " offset(s)" +
+                    (change.type == "sink" ? " (for a sink: the committed offsets of consumer group connect-" + change.name + ")"
+                                           : " (the connector's records in the offsets topic)"));
+  }
+  steps.push_back("read the offsets back and check the change");
+  if (verb.empty()) steps.push_back("leave it STOPPED, as it was");
+  else if (leave_stopped) steps.push_back("leave it STOPPED (--leave-stopped); it was " + change.state_before);
+  else steps.push_back(verb + " it, back to " + connect_state_for(verb) + " as before");
+  return steps;
+}
+
+OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetChange& change,
+                                        const OffsetChangeOptions& options,
+                                        const std::function<void(const OffsetStep&)>& emit) {
+  OffsetChangeOutcome outcome;
+  const std::string verb = restore_verb(change.state_before);
+  const std::string action = change.patch ? "alter" : "reset";
+  const std::string redo = change.patch ? "cdcctl offsets set " + change.name + " -f FILE --yes --leave-stopped"
+                                        : "cdcctl offsets reset " + change.name + " --yes --leave-stopped";
+
+  // Puts the connector back as it was; used on success and after Ctrl-C.
+  auto restore = [&]() -> bool {
+    if (verb.empty() || options.leave_stopped) {
+      emit({verb.empty() ? "restore" : verb, "skipped", verb.empty() ? "it was STOPPED" : "--leave-stopped"});
+      outcome.state_after = "STOPPED";
+      return true;
+    }
+    try {
+      emit({verb, "start", ""});
+      if (verb == "pause") client.pause(change.name);
+      else client.resume(change.name);
+      outcome.state_after = connect_state_for(verb);
+      emit({verb, "ok", "target state " + outcome.state_after});
+      return true;
+    } catch (const Error& error) {
+      outcome.state_after = "STOPPED";
+      outcome.error = verb + " failed: " + error_text(error);
+      outcome.to_finish = {"cdcctl connectors " + verb + " " + change.name};
+      emit({verb, "failed", error_text(error)});
+      return false;
+    }
+  };
+  auto interrupted = [&] {
+    if (!interrupt_requested()) return false;
+    outcome.interrupted = true;
+    outcome.error = "interrupted before the offsets were changed";
+    clear_interrupt();  // the restore below must run to the end
+    restore();
+    request_interrupt();
+    return true;
+  };
+
+  // 1. Stop.
+  if (change.state_before != "STOPPED") {
+    try {
+      emit({"stop", "start", ""});
+      client.stop(change.name);
+    } catch (const Error& error) {
+      outcome.error = "stop failed: " + error_text(error);
+      outcome.state_after = change.state_before;
+      emit({"stop", "failed", error_text(error)});
+      return outcome;
+    }
+    const auto waited = wait_for(client, {change.name}, Target::Stopped, options.wait_timeout, options.poll_interval);
+    if (waited.interrupted || interrupt_requested()) {
+      interrupted();
+      return outcome;
+    }
+    if (!waited.not_reached.empty()) {
+      emit({"wait-stopped", "failed", waited.not_reached.front().second});
+      outcome.error = "it did not reach STOPPED: " + waited.not_reached.front().second;
+      outcome.state_after = "stopping (target STOPPED)";
+      outcome.to_finish = {"cdcctl connectors describe " + change.name, redo};
+      if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+      return outcome;
+    }
+    emit({"wait-stopped", "ok", "STOPPED, no tasks"});
+  }
+  if (interrupted()) return outcome;
+
+  // 2. Change. From here on a failure leaves it STOPPED on purpose: resuming
+  //    would let it commit new offsets over the ones being fixed.
+  try {
+    emit({action, "start", ""});
+    outcome.message = change.patch ? client.alter_offsets(change.name, *change.patch) : client.reset_offsets(change.name);
+    emit({action, "ok", outcome.message});
+  } catch (const Error& error) {
+    emit({action, "failed", error_text(error)});
+    outcome.error = action + " failed: " + error_text(error);
+    outcome.state_after = "STOPPED";
+    outcome.to_finish = {redo};
+    if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+    return outcome;
+  }
+
+  // 3. Verify.
+  try {
+    const json body = client.offsets(change.name);
+    outcome.offsets_after = body.is_object() && body.contains("offsets") ? body["offsets"] : json::array();
+  } catch (const Error& error) {
+    emit({"verify", "failed", error_text(error)});
+    outcome.error = "the offsets could not be read back: " + error_text(error);
+    outcome.state_after = "STOPPED";
+    outcome.to_finish = {"cdcctl offsets get " + change.name};
+    if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+    return outcome;
+  }
+  if (const std::string problem = verify(change, outcome.offsets_after); !problem.empty()) {
+    emit({"verify", "failed", problem});
+    outcome.error = "the change did not take effect: " + problem;
+    outcome.state_after = "STOPPED";
+    outcome.to_finish = {"cdcctl offsets get " + change.name, redo};
+    if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+    return outcome;
+  }
+  emit({"verify", "ok", std::to_string(outcome.offsets_after.size()) + " offset(s) now"});
+
+  // 4. Restore.
+  outcome.ok = restore();
+  return outcome;
+}
+
+}  // namespace cdcctl::ops

@@ -1,0 +1,109 @@
+#pragma once
+// Connector offsets, read and changed the safe way (KIP-875).
+//
+// Reading decodes what operators need to see: Debezium PostgreSQL source
+// offsets as LSNs (X/X and decimal), transaction id, commit time and snapshot
+// flags; sink offsets as topic/partition/offset.
+//
+// Changing offsets needs the connector STOPPED (PAUSED is rejected with 400),
+// so every change runs one flow: remember the state → stop → wait until
+// STOPPED with no tasks → DELETE or PATCH → read back and verify → restore
+// the state it had. A failure after the stop leaves the connector STOPPED
+// and says exactly how to finish by hand; Ctrl-C between steps restores the
+// previous state instead of leaving it silently stopped.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "connect/client.hpp"
+
+namespace cdcctl::ops {
+
+// "16/B374D848": PostgreSQL's text form of an LSN.
+std::string format_lsn(std::uint64_t lsn);
+
+// The fields of a Debezium PostgreSQL source offset (reference §3); nullopt
+// when the offset is not one (no lsn).
+struct PostgresOffset {
+  std::optional<std::uint64_t> lsn{};
+  std::optional<std::uint64_t> lsn_proc{};
+  std::optional<std::uint64_t> lsn_commit{};
+  std::optional<std::int64_t> tx_id{};
+  std::optional<std::int64_t> ts_usec{};
+  std::string message_type{};
+  std::string snapshot{};  // INITIAL | BLOCKING | "" (old `true` reads as INITIAL)
+  bool last_snapshot_record = false;
+  bool snapshot_completed = false;
+};
+std::optional<PostgresOffset> decode_postgres_offset(const nlohmann::json& offset);
+// {"lsn": "0/16B3748", "lsn_decimal": n, "tx_id": n, "committed_at": RFC 3339 µs, "snapshot": …}
+nlohmann::json to_json(const PostgresOffset& offset);
+// One line for a table: "lsn 0/16B3748 txId 556 at 2026-…Z COMMIT" or the raw JSON.
+std::string describe_offset(const nlohmann::json& partition, const nlohmann::json& offset);
+std::string describe_partition(const nlohmann::json& partition);
+
+struct ConnectorOffsets {
+  std::string name{};
+  std::string type{};             // source | sink
+  std::string connector_class{};
+  std::string state{};            // connector state when read
+  nlohmann::json offsets = nlohmann::json::array();  // [{"partition": {…}, "offset": {…}|null}]
+};
+ConnectorOffsets read_offsets(connect::Client& client, const std::string& name);
+// The stable -o json shape; "offsets" is exactly a PATCH body's list, so the
+// output of `offsets get` can be fed back to `offsets set`.
+nlohmann::json to_json(const ConnectorOffsets& offsets);
+
+// The PATCH body for `offsets set`: accepts {"offsets": […]}, a bare list,
+// or `offsets get -o json` output (an array of connectors, the entry for
+// `name` is taken). Throws Error (usage) on anything else.
+nlohmann::json patch_body(const nlohmann::json& document, const std::string& name, const std::string& origin);
+
+// ---------------------------------------------------------------------------
+// The stop → change → verify → restore flow
+
+struct OffsetChange {
+  std::string name{};
+  std::string type{};
+  std::string state_before{};     // RUNNING, PAUSED, STOPPED, FAILED…
+  nlohmann::json offsets_before = nlohmann::json::array();
+  std::optional<nlohmann::json> patch{};  // nullopt: reset (DELETE)
+};
+
+OffsetChange plan_offset_change(connect::Client& client, const std::string& name,
+                                std::optional<nlohmann::json> patch = std::nullopt);
+// The steps for --dry-run and the confirmation, in order.
+std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_stopped);
+
+struct OffsetStep {
+  std::string step{};    // stop, wait-stopped, reset, alter, verify, resume, pause
+  std::string status{};  // start | ok | failed | skipped
+  std::string detail{};
+};
+
+struct OffsetChangeOptions {
+  bool leave_stopped = false;
+  std::chrono::milliseconds wait_timeout{std::chrono::minutes(2)};
+  std::chrono::milliseconds poll_interval{std::chrono::milliseconds(500)};
+};
+
+struct OffsetChangeOutcome {
+  bool ok = false;
+  bool interrupted = false;
+  std::string message{};       // Connect's answer to the change
+  std::string error{};
+  std::string state_after{};   // the state the connector was left in
+  std::vector<std::string> to_finish{};  // commands that finish the job by hand
+  nlohmann::json offsets_after = nlohmann::json::array();
+};
+
+OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetChange& change,
+                                        const OffsetChangeOptions& options,
+                                        const std::function<void(const OffsetStep&)>& emit);
+
+}  // namespace cdcctl::ops
