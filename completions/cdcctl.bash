@@ -8,7 +8,7 @@ _cdcctl() {
     word="${COMP_WORDS[i]}"
     case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--topic|--partition|--offset) continue ;; esac
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl completion") path="$path $word"; npos=0 ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl completion") path="$path $word"; npos=0 ;;
       *) [[ "$word" == -* ]] || npos=$((npos + 1)) ;;
     esac
   done
@@ -393,10 +393,10 @@ _cdcctl() {
       COMPREPLY=($(compgen -W '--help --regex --all --dry-run --yes --resume --fresh --poll-interval --drain --worker-timeout --connector-timeout --leave-paused --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl offsets")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'get reset set' -- "$cur"))
+        COMPREPLY=($(compgen -W 'get reset set backup restore' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'get reset set --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'get reset set backup restore --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl offsets get")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -427,6 +427,26 @@ _cdcctl() {
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
       COMPREPLY=($(compgen -W '--help --dry-run --yes --leave-stopped --wait-timeout --file --topic --partition --offset --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl offsets backup")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          *) COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur")) ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --regex --all --file --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl offsets restore")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          *) COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur")) ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --file --force --dry-run --yes --leave-stopped --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl completion")
       if [[ "$cur" != -* ]]; then
         case $npos in

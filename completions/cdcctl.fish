@@ -9,7 +9,7 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
@@ -247,6 +247,8 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl restart rolling workers'; 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a get -d 'Show connectors\' offsets, Debezium PostgreSQL ones decoded'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a reset -d 'Remove all offsets of a connector: stop, DELETE, verify, restore'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a set -d 'Set offsets of a connector: stop, PATCH, verify, restore'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a backup -d 'Save connectors\' offsets and states to a JSON file'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -a restore -d 'Put saved offsets back, through the stop → patch → verify → restore flow'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'
@@ -268,5 +270,18 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l topic -x 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l partition -x -d 'sink: the partition number; source: the partition as JSON'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l offset -x -d 'sink: the offset; source: the offset as JSON (null removes it)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'; and test (__cdcctl_npos) -eq 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector name'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'" -l all -d 'every connector of the cluster'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'" -s f -l file -r -F -d 'where to write the backup (mode 0600, atomically)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -s f -l file -r -F -d 'the backup to restore'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -l force -d 'restore even onto a connector of another type or class'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -l dry-run -d 'show what would be restored; change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -l leave-stopped -d 'leave the connectors STOPPED afterwards'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -l wait-timeout -x -d 'how long to wait for each connector to stop (default 2m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'only these connectors from the backup'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

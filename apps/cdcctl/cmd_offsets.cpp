@@ -113,6 +113,20 @@ json patch_from_flags(AppContext& context, const ChangeFlags& flags, const std::
                                     {"offset", parse_object(flags.offset, "--offset")}}})}};
 }
 
+// After Ctrl-C: a warning and 130 (the connector is back as it was). After a
+// failed step: an error saying where the connector is left and what to run.
+ExitCode report_failure(AppContext& context, const std::string& name, const ops::OffsetChangeOutcome& outcome,
+                        const std::string& done) {
+  if (outcome.interrupted) {
+    context.logger().warn(name + " " + outcome.error + "; it is " + outcome.state_after + " again");
+    return ExitCode::Interrupted;
+  }
+  std::string hint;
+  for (const auto& command : outcome.to_finish) hint += (hint.empty() ? "to finish by hand: " : "; then ") + command;
+  throw Error::failed("offsets of " + name + " not " + done, outcome.error + "; " + name + " is left " + outcome.state_after,
+                      hint);
+}
+
 ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_set) {
   const auto wait_timeout = parse_duration(flags.wait_timeout);
   if (wait_timeout.count() <= 0) throw Error::usage("--wait-timeout must be longer than zero");
@@ -175,14 +189,118 @@ ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_s
                 out);
   }
   if (outcome.ok) return ExitCode::Ok;
-  std::string hint;
-  for (const auto& command : outcome.to_finish) hint += (hint.empty() ? "to finish by hand: " : "; then ") + command;
-  if (outcome.interrupted) {
-    context.logger().warn(flags.name + " " + outcome.error + "; it is " + outcome.state_after + " again");
-    return ExitCode::Interrupted;
+  return report_failure(context, flags.name, outcome, is_set ? "changed" : "reset");
+}
+
+struct BackupFlags {
+  SelectionFlags selection;
+  std::string file;
+};
+
+ExitCode backup_offsets(AppContext& context, const BackupFlags& flags) {
+  if (flags.file.empty()) throw Error::usage("say where to save the backup", {}, "add -f FILE");
+  const auto settings = context.settings();
+  ops::ConnectSession session(settings, context.logger());
+  auto& client = session.client();
+  ops::Selection selection = flags.selection.selection();
+  if (!flags.selection.given()) selection.all = true;  // a backup of everything unless told otherwise
+  ops::OffsetsBackup backup;
+  backup.created_at = format_timestamp(WallClock::now());
+  backup.connect_version = client.version().text();
+  for (const auto& name : ops::select_connectors(client, selection)) backup.connectors.push_back(ops::read_offsets(client, name));
+  write_file_atomically(flags.file, ops::to_json(backup).dump(2) + "\n");
+  std::size_t count = 0;
+  for (const auto& connector : backup.connectors) count += connector.offsets.size();
+  *context.io.out << "saved " << count << " offset(s) of " << backup.connectors.size() << " connector(s) to " << flags.file
+                  << "\n";
+  return ExitCode::Ok;
+}
+
+struct RestoreFlags {
+  std::vector<std::string> names;
+  std::string file;
+  bool force = false;
+  bool dry_run = false;
+  bool yes = false;
+  bool leave_stopped = false;
+  std::string wait_timeout = "2m";
+};
+
+ExitCode restore_offsets(AppContext& context, const RestoreFlags& flags) {
+  if (flags.file.empty()) throw Error::usage("say which backup to restore", {}, "add -f FILE");
+  const auto wait_timeout = parse_duration(flags.wait_timeout);
+  if (wait_timeout.count() <= 0) throw Error::usage("--wait-timeout must be longer than zero");
+  json document;
+  try {
+    document = json::parse(read_file(flags.file));
+  } catch (const json::parse_error& e) {
+    throw Error::usage("cannot restore from " + flags.file, e.what());
   }
-  throw Error::failed("offsets of " + flags.name + " not " + (is_set ? "changed" : "reset"),
-                      outcome.error + "; " + flags.name + " is left " + outcome.state_after, hint);
+  const auto backup = ops::parse_backup(document, flags.file);
+  std::vector<ops::ConnectorOffsets> chosen;
+  for (const auto& connector : backup.connectors) {
+    if (flags.names.empty() || std::find(flags.names.begin(), flags.names.end(), connector.name) != flags.names.end()) {
+      chosen.push_back(connector);
+    }
+  }
+  for (const auto& name : flags.names) {
+    if (std::none_of(chosen.begin(), chosen.end(), [&](const auto& c) { return c.name == name; })) {
+      throw Error::not_found(name + " is not in " + flags.file);
+    }
+  }
+
+  const auto settings = context.settings();
+  ops::ConnectSession session(settings, context.logger());
+  auto& client = session.client();
+  auto& out = *context.io.out;
+  out << "backup of " << backup.created_at << " (Connect " << backup.connect_version << "), " << chosen.size()
+      << " connector(s):\n";
+  // Plan everything first: a mismatch anywhere stops the run before any connector is touched.
+  std::vector<ops::OffsetChange> changes;
+  std::vector<std::string> refused;
+  for (const auto& saved : chosen) {
+    const auto live = ops::read_offsets(client, saved.name);
+    if (const auto why = ops::restore_mismatch(saved, live); !why.empty()) {
+      if (!flags.force) {
+        refused.push_back(saved.name + ": " + why);
+        continue;
+      }
+      context.logger().warn(saved.name + ": " + why + " (--force)");
+    }
+    auto change = ops::plan_offset_change(client, saved.name, ops::restore_patch(saved.offsets, live.offsets));
+    if (!change.patch && live.offsets.empty()) {
+      out << "  " << saved.name << ": no offsets saved and none now; nothing to do\n";
+      continue;
+    }
+    out << "  " << saved.name << " (" << change.type << ", " << change.state_before << "): " << saved.offsets.size()
+        << " saved offset(s), " << live.offsets.size() << " now\n";
+    changes.push_back(std::move(change));
+  }
+  if (!refused.empty()) {
+    std::string why;
+    for (const auto& line : refused) why += (why.empty() ? "" : "; ") + line;
+    throw Error::failed("refusing to restore offsets onto a different connector", why,
+                        "check the names; --force restores anyway");
+  }
+  if (flags.dry_run || changes.empty()) return ExitCode::Ok;
+  if (!context.confirm("restore the offsets of " + std::to_string(changes.size()) +
+                           " connector(s) (each is stopped meanwhile)",
+                       flags.yes)) {
+    return ExitCode::Failed;
+  }
+
+  const InterruptGuard interrupts;
+  ops::OffsetChangeOptions options;
+  options.leave_stopped = flags.leave_stopped;
+  options.wait_timeout = wait_timeout;
+  for (const auto& change : changes) {
+    const auto outcome = ops::apply_offset_change(client, change, options, [&](const ops::OffsetStep& step) {
+      out << format_timestamp(WallClock::now()).substr(11, 8) << "  " << change.name << " " << step.step << ": "
+          << step.status << (step.detail.empty() ? "" : " (" + step.detail + ")") << std::endl;
+    });
+    if (!outcome.ok) return report_failure(context, change.name, outcome, "restored");
+  }
+  return ExitCode::Ok;
 }
 
 void add_change_flags(CLI::App* command, AppContext& context, ChangeFlags& flags) {
@@ -256,6 +374,45 @@ void add_offsets_commands(CLI::App& app, AppContext& context) {
                     "cdcctl offsets get inventory-source -o json > saved.json && cdcctl offsets set inventory-source -f saved.json --yes"});
   set->callback([&context, set_flags] {
     context.action = [&context, set_flags] { return change_offsets(context, *set_flags, true); };
+  });
+
+  auto backup_flags = std::make_shared<BackupFlags>();
+  auto* backup = group->add_subcommand("backup", "Save connectors' offsets and states to a JSON file");
+  add_selection(backup, context, backup_flags->selection);
+  auto* backup_file = backup->add_option("-f,--file", backup_flags->file, "where to write the backup (mode 0600, atomically)")
+                          ->type_name("FILE");
+  context.completions[backup_file] = {.files = true};
+  context.document(backup,
+                   "Writes one JSON document with every selected connector's (default: all) name, type, class, state "
+                   "and offsets, the Connect version and the time. The file is written with -f rather than -o, "
+                   "which is the output format everywhere in cdcctl.",
+                   {"cdcctl offsets backup -f offsets-$(date +%F).json", "cdcctl offsets backup -e 'inventory-.*' -f inventory.json"});
+  backup->callback([&context, backup_flags] {
+    context.action = [&context, backup_flags] { return backup_offsets(context, *backup_flags); };
+  });
+
+  auto restore_flags = std::make_shared<RestoreFlags>();
+  auto* restore = group->add_subcommand("restore", "Put saved offsets back, through the stop → patch → verify → restore flow");
+  auto* restore_names = restore->add_option("names", restore_flags->names, "only these connectors from the backup");
+  context.completions[restore_names] = kConnectorNames;
+  auto* restore_file = restore->add_option("-f,--file", restore_flags->file, "the backup to restore")->type_name("FILE");
+  context.completions[restore_file] = {.files = true};
+  restore->add_flag("--force", restore_flags->force, "restore even onto a connector of another type or class");
+  restore->add_flag("--dry-run", restore_flags->dry_run, "show what would be restored; change nothing");
+  restore->add_flag("-y,--yes", restore_flags->yes, "do not ask for confirmation (required when not on a terminal)");
+  restore->add_flag("--leave-stopped", restore_flags->leave_stopped, "leave the connectors STOPPED afterwards");
+  restore->add_option("--wait-timeout", restore_flags->wait_timeout, "how long to wait for each connector to stop (default 2m)")
+      ->type_name("DURATION");
+  context.document(restore,
+                   "For each connector in the backup (or those named), makes its offsets equal to the saved ones: "
+                   "one PATCH with the saved offsets and a null offset for each partition it has now that the "
+                   "backup lacks (or a reset when the backup holds none), through the same flow as offsets set. "
+                   "Each connector returns to the state it has now. A connector whose type or class differs from "
+                   "the backup is refused, before anything is changed, unless --force.",
+                   {"cdcctl offsets restore -f offsets-2026-11-22.json --dry-run",
+                    "cdcctl offsets restore -f offsets-2026-11-22.json inventory-source --yes"});
+  restore->callback([&context, restore_flags] {
+    context.action = [&context, restore_flags] { return restore_offsets(context, *restore_flags); };
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/error.hpp"
@@ -166,6 +167,79 @@ json patch_body(const json& document, const std::string& name, const std::string
   }
   if (document.is_array()) return check_list(document);
   throw Error::usage("invalid offsets in " + origin, "expected {\"offsets\": […]} or the output of cdcctl offsets get -o json");
+}
+
+// ---------------------------------------------------------------------------
+// Backups
+
+constexpr const char* kBackupKind = "cdcctl-offsets-backup";
+
+json to_json(const OffsetsBackup& backup) {
+  json connectors = json::array();
+  for (const auto& connector : backup.connectors) {
+    connectors.push_back({{"name", connector.name},
+                          {"type", connector.type},
+                          {"class", connector.connector_class},
+                          {"state", connector.state},
+                          {"offsets", connector.offsets}});
+  }
+  return {{"kind", kBackupKind},
+          {"version", 1},
+          {"created_at", backup.created_at},
+          {"connect_version", backup.connect_version},
+          {"connectors", connectors}};
+}
+
+OffsetsBackup parse_backup(const json& document, const std::string& origin) {
+  if (!document.is_object() || document.value("kind", "") != kBackupKind || document.value("version", 0) != 1) {
+    throw Error::usage("cannot restore from " + origin, "it is not a cdcctl offsets backup (version 1)",
+                       "make one with: cdcctl offsets backup --all -f FILE");
+  }
+  OffsetsBackup backup;
+  backup.created_at = document.value("created_at", "");
+  backup.connect_version = document.value("connect_version", "");
+  try {
+    for (const auto& entry : document.at("connectors")) {
+      ConnectorOffsets connector;
+      connector.name = entry.at("name").get<std::string>();
+      connector.type = entry.value("type", "");
+      connector.connector_class = entry.value("class", "");
+      connector.state = entry.value("state", "");
+      connector.offsets = entry.value("offsets", json::array());
+      if (!connector.offsets.is_array()) throw Error::usage("\"offsets\" of " + connector.name + " is not a list");
+      backup.connectors.push_back(std::move(connector));
+    }
+  } catch (const json::exception& e) {
+    throw Error::usage("cannot restore from " + origin, e.what());
+  }
+  return backup;
+}
+
+std::string restore_mismatch(const ConnectorOffsets& saved, const ConnectorOffsets& live) {
+  if (!saved.type.empty() && !live.type.empty() && saved.type != live.type) {
+    return "it was a " + saved.type + " connector when saved and is a " + live.type + " connector now";
+  }
+  if (!saved.connector_class.empty() && !live.connector_class.empty() && saved.connector_class != live.connector_class) {
+    return "its class was " + saved.connector_class + " when saved and is " + live.connector_class + " now";
+  }
+  return {};
+}
+
+namespace {
+bool same_partition(const json& a, const json& b);
+}  // namespace
+
+std::optional<json> restore_patch(const json& saved, const json& live) {
+  if (saved.empty()) return std::nullopt;
+  json entries = json::array();
+  for (const auto& entry : saved) entries.push_back({{"partition", entry.at("partition")}, {"offset", entry.value("offset", json())}});
+  for (const auto& current : live) {
+    const bool kept = std::any_of(saved.begin(), saved.end(), [&](const json& entry) {
+      return same_partition(entry.at("partition"), current.at("partition"));
+    });
+    if (!kept) entries.push_back({{"partition", current.at("partition")}, {"offset", nullptr}});
+  }
+  return json{{"offsets", entries}};
 }
 
 // ---------------------------------------------------------------------------

@@ -65,6 +65,28 @@ nlohmann::json to_json(const ConnectorOffsets& offsets);
 nlohmann::json patch_body(const nlohmann::json& document, const std::string& name, const std::string& origin);
 
 // ---------------------------------------------------------------------------
+// Backups: every selected connector's offsets and state, with the Connect
+// version and time, as one JSON document.
+
+struct OffsetsBackup {
+  std::string created_at{};
+  std::string connect_version{};
+  std::vector<ConnectorOffsets> connectors{};
+};
+nlohmann::json to_json(const OffsetsBackup& backup);
+// Throws Error (usage) naming `origin` when it is not a cdcctl offsets backup.
+OffsetsBackup parse_backup(const nlohmann::json& document, const std::string& origin);
+
+// Why a saved connector's offsets must not go onto the live one (another
+// type or class, e.g. a name reused for a different connector); empty when
+// they fit.
+std::string restore_mismatch(const ConnectorOffsets& saved, const ConnectorOffsets& live);
+// The PATCH body that makes the live offsets equal the saved ones: the saved
+// entries, plus a null offset for each partition the connector has now but
+// the backup lacks. nullopt when the backup holds no offsets (a reset does it).
+std::optional<nlohmann::json> restore_patch(const nlohmann::json& saved, const nlohmann::json& live);
+
+// ---------------------------------------------------------------------------
 // The stop → change → verify → restore flow
 
 struct OffsetChange {

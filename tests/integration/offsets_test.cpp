@@ -210,3 +210,49 @@ TEST_CASE("offsets commands say which Connect version they need") {
   CHECK(result.err.find("3.6") != std::string::npos);
   CHECK(cluster.state("inventory-source") == "RUNNING");
 }
+
+TEST_CASE("offsets backup → reset → restore puts every offset back; another connector under the same name is refused") {
+  Cluster cluster;
+  cluster.source("inventory-source");
+  cluster.sink("orders-sink");
+  cluster.put("/connectors/orders-sink/pause");
+  TempDir dir("cdcctl-offsets");
+  const std::string file = dir.path() + "/backup.json";
+
+  auto result = cluster.run({"offsets", "backup", "-f", file});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out == "saved 3 offset(s) of 2 connector(s) to " + file + "\n");
+  const json before_source = cluster.offsets("inventory-source");
+  const json before_sink = cluster.offsets("orders-sink");
+
+  // Damage: reset one, move another partition on and add a third.
+  REQUIRE(cluster.run({"offsets", "reset", "inventory-source", "--yes"}).exit_code == 0);
+  REQUIRE(cluster.run({"offsets", "set", "orders-sink", "--topic", "orders", "--partition", "0", "--offset", "999", "--yes"}).exit_code == 0);
+  REQUIRE(cluster.run({"offsets", "set", "orders-sink", "--topic", "orders", "--partition", "2", "--offset", "5", "--yes"}).exit_code == 0);
+
+  cluster.connect.clear_request_log();
+  result = cluster.run({"offsets", "restore", "-f", file, "--dry-run"});
+  CHECK(result.exit_code == 0);
+  CHECK(cluster.writes().empty());
+
+  result = cluster.run({"offsets", "restore", "-f", file, "--yes"});
+  INFO(result.out);
+  REQUIRE(result.exit_code == 0);
+  CHECK(cluster.offsets("inventory-source") == before_source);
+  json after_sink = cluster.offsets("orders-sink");
+  CHECK(after_sink.size() == 2);  // partition 2 removed again
+  for (const auto& entry : before_sink) CHECK(std::find(after_sink.begin(), after_sink.end(), entry) != after_sink.end());
+  CHECK(cluster.state("inventory-source") == "RUNNING");
+  CHECK(cluster.state("orders-sink") == "PAUSED");
+
+  // The name now belongs to a sink: refused before anything is stopped, unless --force.
+  REQUIRE(run_process({"curl", "-sf", "-X", "DELETE", cluster.connect.url() + "/connectors/inventory-source"}).exit_code == 0);
+  cluster.create("inventory-source", {{"connector.class", "FileStreamSink"}, {"topics", "x"}});
+  cluster.connect.clear_request_log();
+  result = cluster.run({"offsets", "restore", "-f", file, "inventory-source", "--yes"});
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("inventory-source: it was a source connector when saved and is a sink connector now") != std::string::npos);
+  CHECK(cluster.writes().empty());
+  CHECK(cluster.run({"offsets", "restore", "-f", file, "nope", "--yes"}).exit_code == 4);
+}

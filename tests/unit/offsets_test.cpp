@@ -75,3 +75,33 @@ TEST_CASE("the plan says what happens and what the connector returns to") {
   CHECK(describe_plan(change, false)[0] == "orders-sink is already STOPPED");
   CHECK(describe_plan(change, false)[3] == "leave it STOPPED, as it was");
 }
+
+TEST_CASE("a restore patch makes the live offsets equal the saved ones") {
+  const json p0 = {{"kafka_topic", "orders"}, {"kafka_partition", 0}};
+  const json p1 = {{"kafka_topic", "orders"}, {"kafka_partition", 1}};
+  const json saved = json::array({{{"partition", p0}, {"offset", {{"kafka_offset", 10}}}}});
+  const json live = json::array({{{"partition", p0}, {"offset", {{"kafka_offset", 99}}}},
+                                 {{"partition", p1}, {"offset", {{"kafka_offset", 5}}}}});
+  const auto patch = restore_patch(saved, live);
+  REQUIRE(patch);
+  CHECK((*patch)["offsets"] == json::array({{{"partition", p0}, {"offset", {{"kafka_offset", 10}}}},
+                                            {{"partition", p1}, {"offset", nullptr}}}));
+  CHECK_FALSE(restore_patch(json::array(), live));  // nothing saved: a reset does it
+}
+
+TEST_CASE("backups are recognised, and a connector of another kind is a mismatch") {
+  OffsetsBackup backup{"2026-11-22T03:00:00Z", "3.9.0", {{"a", "source", "io.debezium.connector.postgresql.PostgresConnector", "RUNNING", json::array()}}};
+  const auto back = parse_backup(to_json(backup), "f");
+  REQUIRE(back.connectors.size() == 1);
+  CHECK(back.connectors[0].connector_class == "io.debezium.connector.postgresql.PostgresConnector");
+  CHECK_THROWS_AS(parse_backup(json{{"offsets", json::array()}}, "f"), Error);
+
+  ConnectorOffsets live{"a", "source", "io.debezium.connector.mysql.MySqlConnector", "RUNNING", json::array()};
+  CHECK(restore_mismatch(back.connectors[0], live) ==
+        "its class was io.debezium.connector.postgresql.PostgresConnector when saved and is "
+        "io.debezium.connector.mysql.MySqlConnector now");
+  live.type = "sink";
+  CHECK(restore_mismatch(back.connectors[0], live) == "it was a source connector when saved and is a sink connector now");
+  live = back.connectors[0];
+  CHECK(restore_mismatch(back.connectors[0], live).empty());
+}
