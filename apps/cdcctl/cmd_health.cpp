@@ -123,6 +123,26 @@ std::vector<Fetched> fetch_all(const AppContext& context, const std::vector<std:
   return fetched;
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
+  return text;
+}
+
+// Traces and transport errors can quote URLs with credentials (JDBC URLs,
+// user:pass@ workers): masked like everything else unless --show-secrets.
+void mask_secrets_in(ops::ContextHealth& health) {
+  auto mask_unit = [](ops::UnitHealth& unit) {
+    unit.trace = mask_url_or_conninfo(unit.trace);
+    unit.message = mask_url_or_conninfo(unit.message);
+    unit.restart_error = mask_url_or_conninfo(unit.restart_error);
+  };
+  for (auto& connector : health.connectors) {
+    mask_unit(connector.connector);
+    for (auto& task : connector.tasks) mask_unit(task);
+  }
+}
+
 std::string context_label(const Settings& settings) {
   return settings.context_name.empty() ? "default" : settings.context_name;
 }
@@ -231,25 +251,32 @@ ExitCode health(AppContext& context, const HealthFlags& flags) {
       health.reachable = false;
       health.error = mask_url_or_conninfo(entry.error);
     } else {
-      ops::ContextMemory& memory = state.contexts[health.name];
+      // Without a context name the cluster is known by its URLs, so two cron
+      // jobs watching different clusters never share (and erase) memory.
+      const std::string key = entry.settings.context_name.empty() ? "connect-url=" + join(urls) : health.name;
+      ops::ContextMemory& memory = state.contexts[key];
       health.connectors = ops::assess(entry.connectors, policy, memory, report.checked_at);
       if (policy.restart_failed) {
         ops::ConnectSession session(entry.settings, context.logger());
         ops::restart_due(session.client(), health.connectors, memory, policy, report.checked_at, &context.logger());
       }
-      if (memory.connectors.empty()) state.contexts.erase(health.name);
+      if (memory.connectors.empty()) state.contexts.erase(key);
     }
+    if (!context.flags.show_secrets) mask_secrets_in(health);
     report.contexts.push_back(std::move(health));
   }
   ops::finish(report);
 
+  // Saved before the hook runs: the restarts just made are on record even if
+  // the hook hangs or cdcctl is killed meanwhile.
+  if (use_state) ops::save_health_state(state_path, state);
   if (!flags.notify_command.empty()) {
     const auto previous = state.notified_status.value_or(CheckStatus::Ok);
     if (previous != report.status && notify(context, flags, report, state.notified_status, timeout)) {
       state.notified_status = report.status;
+      if (use_state) ops::save_health_state(state_path, state);
     }
   }
-  if (use_state) ops::save_health_state(state_path, state);
   if (!flags.prometheus.empty()) {
     // World-readable: node_exporter usually runs as another user.
     using std::filesystem::perms;

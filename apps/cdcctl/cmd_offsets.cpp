@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
+#include "core/secrets.hpp"
 #include "core/units.hpp"
 #include "ops/connect_session.hpp"
 #include "ops/offsets.hpp"
@@ -182,7 +183,7 @@ ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_s
                  {"state_before", change.state_before},
                  {"state_after", outcome.state_after},
                  {"message", outcome.message},
-                 {"error", outcome.error.empty() ? json(nullptr) : json(outcome.error)},
+                 {"error", outcome.error.empty() ? json(nullptr) : json(mask_url_or_conninfo(outcome.error))},
                  {"to_finish", outcome.to_finish},
                  {"offsets_before", change.offsets_before},
                  {"offsets_after", outcome.offsets_after}},

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -145,12 +146,29 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   exec_error.close_write();
 
   int exec_errno = 0;
-  if (::read(exec_error.read, &exec_errno, sizeof exec_errno) == static_cast<ssize_t>(sizeof exec_errno)) {
+  ssize_t got = 0;
+  do {
+    got = ::read(exec_error.read, &exec_errno, sizeof exec_errno);
+  } while (got < 0 && errno == EINTR);  // Ctrl-C under an InterruptGuard must not pass for a good exec
+  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     throw Error::failed("cannot run " + argv[0], std::strerror(exec_errno),
                         "check the command: it must be a program on PATH or a path to one");
   }
+
+  // A command that stops reading its input must not kill cdcctl with SIGPIPE.
+  struct IgnoreSigpipe {
+    struct sigaction previous {};
+    IgnoreSigpipe() {
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      sigemptyset(&ignore.sa_mask);
+      ::sigaction(SIGPIPE, &ignore, &previous);
+    }
+    ~IgnoreSigpipe() { ::sigaction(SIGPIPE, &previous, nullptr); }
+  } ignore_sigpipe;
 
   CommandResult result;
   std::size_t written = 0;
@@ -158,17 +176,29 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   else ::fcntl(in.write, F_SETFL, O_NONBLOCK);
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   char buffer[8192];
-  while (out.read >= 0) {
+  int status = 0;
+  bool exited = false;
+  // The command is done when the program itself exits: something it left
+  // running in the background (a restarted service) may keep the output
+  // pipe open, and must neither hold us until the timeout nor be killed.
+  while (!exited) {
+    const pid_t waited = ::waitpid(pid, &status, WNOHANG);
+    if (waited == pid) exited = true;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
+    if (!exited && left.count() <= 0) {
       result.timed_out = true;
       ::kill(-pid, SIGKILL);
-      break;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      exited = true;
     }
     pollfd fds[2] = {{out.read, POLLIN, 0}, {in.write, POLLOUT, 0}};
     const nfds_t count = in.write >= 0 ? 2 : 1;
-    const int ready = ::poll(fds, count, static_cast<int>(std::min<long>(left.count(), 1000)));
+    // After the exit only collect what is already buffered; before it, wait a little.
+    const int wait_ms = exited ? 0 : static_cast<int>(std::clamp<long>(left.count(), 0, 50));
+    const int ready = out.read >= 0 || count == 2 ? ::poll(fds, count, wait_ms) : (::usleep(static_cast<useconds_t>(wait_ms) * 1000), 0);
     if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
     if (count == 2 && fds[1].revents != 0) {
       const auto n = ::write(in.write, options.stdin_data.data() + written, options.stdin_data.size() - written);
       if (n > 0) written += static_cast<std::size_t>(n);
@@ -176,7 +206,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
       if (n < 0 && errno != EAGAIN && errno != EINTR) in.close_write();
       if (written >= options.stdin_data.size()) in.close_write();
     }
-    if (fds[0].revents != 0) {
+    if (out.read >= 0 && fds[0].revents != 0) {
       const auto n = ::read(out.read, buffer, sizeof buffer);
       if (n > 0) {
         result.output.append(buffer, static_cast<std::size_t>(n));
@@ -186,10 +216,16 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
       }
     }
   }
-  in.close_write();
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  // Drain what the program wrote just before it exited.
+  if (out.read >= 0) {
+    ::fcntl(out.read, F_SETFL, O_NONBLOCK);
+    ssize_t n = 0;
+    while ((n = ::read(out.read, buffer, sizeof buffer)) > 0) {
+      result.output.append(buffer, static_cast<std::size_t>(n));
+      if (result.output.size() > options.max_output) result.output.erase(0, result.output.size() - options.max_output);
+    }
   }
+  in.close_write();
   result.exit_code = decode_wait_status(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;

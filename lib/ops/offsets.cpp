@@ -248,6 +248,12 @@ std::optional<json> restore_patch(const json& saved, const json& live) {
 OffsetChange plan_offset_change(connect::Client& client, const std::string& name, std::optional<json> patch) {
   client.require(connect::Feature::AlterOffsets);
   const auto current = read_offsets(client, name);
+  if (current.state == "UNASSIGNED" || current.state == "RESTARTING") {
+    // Its target state (running or paused) cannot be told from the status,
+    // so it could not be put back as it was.
+    throw Error::failed(name + " is " + current.state + ": cannot tell which state to restore afterwards", {},
+                        "retry when it is RUNNING, PAUSED or STOPPED, or stop it first: cdcctl connectors stop " + name);
+  }
   return {current.name, current.type, current.state, current.offsets, std::move(patch)};
 }
 
@@ -377,7 +383,13 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
     return true;
   };
 
-  // 1. Stop.
+  // 1. Stop (unless Ctrl-C came while the previous connector was handled).
+  if (interrupt_requested()) {
+    outcome.interrupted = true;
+    outcome.error = "interrupted before anything was changed";
+    outcome.state_after = change.state_before;
+    return outcome;
+  }
   if (change.state_before != "STOPPED") {
     try {
       emit({"stop", "start", ""});
@@ -388,7 +400,17 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
       emit({"stop", "failed", error_text(error)});
       return outcome;
     }
-    const auto waited = wait_for(client, {change.name}, Target::Stopped, options.wait_timeout, options.poll_interval);
+    WaitResult waited;
+    try {
+      waited = wait_for(client, {change.name}, Target::Stopped, options.wait_timeout, options.poll_interval);
+    } catch (const Error& error) {
+      emit({"wait-stopped", "failed", error_text(error)});
+      outcome.error = "cannot tell whether it stopped: " + error_text(error);
+      outcome.state_after = "STOPPED or stopping";
+      outcome.to_finish = {"cdcctl connectors describe " + change.name, redo};
+      if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+      return outcome;
+    }
     if (waited.interrupted || interrupt_requested()) {
       interrupted();
       return outcome;

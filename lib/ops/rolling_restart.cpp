@@ -1,6 +1,7 @@
 #include "ops/rolling_restart.hpp"
 
 #include <algorithm>
+#include <typeinfo>
 #include <set>
 
 #include "core/config_file.hpp"
@@ -106,6 +107,17 @@ std::string error_text(const Error& error) {
   return error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
 }
 
+// Any failure as one line: Connect errors with their reason, others (a body
+// of an unexpected shape) with what the library said.
+std::string describe(const std::exception& error) {
+  if (const auto* known = dynamic_cast<const Error*>(&error)) return error_text(*known);
+  return std::string("unexpected answer: ") + error.what();
+}
+
+// How long a restart may take to show in the status before we assume it
+// already happened.
+constexpr std::chrono::milliseconds kRestartVisibleWithin{5000};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -139,12 +151,27 @@ RollingOutcome roll_connectors(connect::Client& client, const ConnectorRollOptio
       }
       run.event("restart", name, "start", position);
       client.restart(name, true, false);
-    } catch (const Error& error) {
-      run.event("restart", name, "failed", error_text(error));
-      outcome.error = "restart " + name + ": " + error_text(error);
+      // Connect answers 202 and restarts afterwards: see the restart begin
+      // (anything not RUNNING) before waiting for RUNNING, or the old status
+      // would pass for the new one. A restart too quick to see ends the look.
+      const auto look_until = std::chrono::steady_clock::now() + std::min(options.wait_timeout, kRestartVisibleWithin);
+      while (std::chrono::steady_clock::now() < look_until && reached(client.status(name), Target::Running)) {
+        if (!sleep_unless_interrupted(options.poll_interval)) break;
+      }
+    } catch (const std::exception& error) {
+      const std::string why = describe(error);
+      run.event("restart", name, "failed", why);
+      outcome.error = "restart " + name + ": " + why;
       return outcome;
     }
-    const auto waited = wait_for(client, {name}, Target::Running, options.wait_timeout, options.poll_interval);
+    WaitResult waited;
+    try {
+      waited = wait_for(client, {name}, Target::Running, options.wait_timeout, options.poll_interval);
+    } catch (const std::exception& error) {
+      run.event("wait-running", name, "failed", describe(error));
+      outcome.error = "cannot tell whether " + name + " is RUNNING again: " + describe(error);
+      return outcome;
+    }
     if (waited.interrupted) {
       run.event("wait-running", name, "failed", "interrupted");
       outcome.interrupted = true;
@@ -347,8 +374,15 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
     if (!journal.paused.empty()) {
       const auto waited = wait_for(cluster, journal.paused, Target::Paused, options.connector_timeout, options.poll_interval);
       if (waited.interrupted) throw Error::failed("interrupted");
-      if (!waited.not_reached.empty()) {
-        throw Error::failed("connectors did not pause", waited.not_reached.front().first + ": " + waited.not_reached.front().second);
+      for (const auto& [name, last_seen] : waited.not_reached) {
+        // A FAILED task stays FAILED through a pause; the connector is paused all the same.
+        const auto status = cluster.status(name);
+        const bool paused_but_failed =
+            status.state == "PAUSED" && std::all_of(status.tasks.begin(), status.tasks.end(), [](const auto& task) {
+              return task.state == "PAUSED" || task.state == "FAILED";
+            });
+        if (!paused_but_failed) throw Error::failed("connectors did not pause", name + ": " + last_seen);
+        run.event("wait-paused", name, "info", "PAUSED; its FAILED tasks stay FAILED");
       }
       run.event("wait-paused", "", "ok", std::to_string(journal.paused.size()) + " connector(s) PAUSED");
     }
@@ -407,10 +441,11 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
       journal.done.push_back(worker.url);
       run.save();
     }
-  } catch (const Error& error) {
+  } catch (const std::exception& error) {
+    // Whatever went wrong, what this run paused is resumed below.
     outcome.interrupted = interrupt_requested();
-    outcome.error = outcome.interrupted ? "stopped by a signal" : error_text(error);
-    if (!outcome.interrupted) outcome.hint = error.hint();
+    outcome.error = outcome.interrupted ? "stopped by a signal" : describe(error);
+    if (const auto* known = dynamic_cast<const Error*>(&error); known && !outcome.interrupted) outcome.hint = known->hint();
     finish(false);
     return outcome;
   }

@@ -215,7 +215,7 @@ TEST_CASE("health: overlapping runs take turns and restart a task once") {
   }
   CHECK(cluster.restarts().size() == 1);
   const json state = json::parse(read_text(cluster.state_file()));
-  CHECK(state["contexts"]["default"]["connectors"]["orders"]["tasks"]["1"]["restarts_total"] == 1);
+  CHECK(state["contexts"]["connect-url=" + cluster.connect.url()]["connectors"]["orders"]["tasks"]["1"]["restarts_total"] == 1);
   struct stat info {};
   REQUIRE(::stat(cluster.state_file().c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
@@ -356,4 +356,18 @@ TEST_CASE("health: credentials in the URL never reach the output") {
   CHECK(result.exit_code == 0);
   CHECK(result.out.find("s3cret-pw") == std::string::npos);
   CHECK(json::parse(result.out)["contexts"][0]["url"].get<std::string>().find("ops:") != std::string::npos);
+}
+
+TEST_CASE("health: secrets quoted in a stack trace are masked unless --show-secrets") {
+  Cluster cluster;
+  cluster.create("orders", 1);
+  cluster.connect.fail_task("orders", 0,
+                            "org.postgresql.util.PSQLException: FATAL: auth failed for "
+                            "postgresql://cdc:hunter2@db:5432/app\n\tat X");
+  auto result = cluster.health({"-o", "json"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.out.find("hunter2") == std::string::npos);
+  CHECK(result.out.find("postgresql://cdc:") != std::string::npos);
+  result = cluster.health({"--show-secrets"});
+  CHECK(result.out.find("hunter2") != std::string::npos);
 }

@@ -265,6 +265,7 @@ TEST_CASE("restart rolling workers: tasks left UNASSIGNED stop the run with the 
 TEST_CASE("restart rolling connectors: one at a time, stops at a connector that fails again, --resume continues") {
   Workers workers(1);
   for (const char* name : {"a-orders", "b-users", "c-stock"}) workers.create(name);
+  workers.post("/__double/delay-restarts?ms=300");  // restarts happen after the 202, as in Connect
   workers.post("/__double/fail-task?connector=b-users&task=1&sticky=true");
   const std::vector<std::string> base = {"restart", "rolling", "connectors", "--connect-url", workers.url(0),
                                          "--poll-interval", "100ms", "--wait-timeout", "3s"};

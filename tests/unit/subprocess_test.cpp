@@ -60,6 +60,24 @@ TEST_CASE("run_command feeds stdin, captures output and the exit status") {
   CHECK_THROWS_AS(run_command({"/nonexistent/cdcctl-notify"}), Error);
 }
 
+TEST_CASE("run_command ends with the program, not with what it left running, and survives a closed stdin") {
+  // A restart command that starts a service in the background: done when the
+  // script exits, and the service (holding the output pipe) is not killed.
+  // Waiting for the pipe instead would outlast the timeout and kill the service.
+  CommandOptions options;
+  options.timeout = 6s;
+  auto result = run_command({"/bin/sh", "-c", "sleep 12 & echo started"}, options);
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.ok());
+  CHECK(result.output == "started\n");
+
+  // A hook that never reads a large report must not take cdcctl down with SIGPIPE.
+  CommandOptions big;
+  big.stdin_data.assign(1 << 20, 'x');
+  result = run_command({"true"}, big);
+  CHECK(result.ok());
+}
+
 TEST_CASE("a held lock makes a second taker wait, then fail with a clear error") {
   const auto dir = std::filesystem::temp_directory_path() / ("cdcctl-lock-" + std::to_string(::getpid()));
   const auto path = dir / "health.json.lock";
