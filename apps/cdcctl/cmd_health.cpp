@@ -115,7 +115,7 @@ std::vector<Fetched> fetch_all(const AppContext& context, const std::vector<std:
         ops::ConnectSession session(entry.settings, logger);
         entry.connectors = session.client().connectors(true, true);
       } catch (const Error& error) {
-        entry.error = error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
+        entry.error = error.detail();
       }
     }));
   }

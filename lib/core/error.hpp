@@ -23,6 +23,9 @@ class Error : public std::runtime_error {
   const std::string& why() const { return why_; }
   const std::string& hint() const { return hint_; }
 
+  // "what: why" (or just what) on one line, for reports that hold many errors.
+  std::string detail() const { return why_.empty() ? what_ : what_ + ": " + why_; }
+
   // A copy with a hint added (keeps an existing hint unless it is empty).
   Error with_hint(std::string hint) const;
 

@@ -124,13 +124,25 @@ std::string format_bytes(std::uint64_t bytes) {
   return fmt::format("{:.1f} {}", value, units[unit]);
 }
 
-std::string format_timestamp(WallClock::time_point time) {
-  const std::time_t seconds = WallClock::to_time_t(time);
+namespace {
+
+std::string format_utc(std::time_t seconds, const char* pattern) {
   std::tm utc{};
   ::gmtime_r(&seconds, &utc);
   char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  std::strftime(text, sizeof text, pattern, &utc);
   return text;
+}
+
+}  // namespace
+
+std::string format_timestamp(WallClock::time_point time) {
+  return format_utc(WallClock::to_time_t(time), "%Y-%m-%dT%H:%M:%SZ");
+}
+
+std::string format_timestamp_usec(std::int64_t usec) {
+  return fmt::format("{}.{:06d}Z", format_utc(static_cast<std::time_t>(usec / 1'000'000), "%Y-%m-%dT%H:%M:%S"),
+                     usec % 1'000'000);
 }
 
 std::int64_t to_epoch_seconds(WallClock::time_point time) {

@@ -21,6 +21,9 @@ using WallClock = std::chrono::system_clock;
 
 // RFC 3339 in UTC with seconds: "2026-11-22T03:04:05Z".
 std::string format_timestamp(WallClock::time_point time);
+// The same with microseconds, from µs since the epoch (Debezium's ts_usec):
+// "2026-11-22T02:00:00.123456Z".
+std::string format_timestamp_usec(std::int64_t usec);
 // Whole seconds since the Unix epoch, and back: the form state files keep.
 std::int64_t to_epoch_seconds(WallClock::time_point time);
 WallClock::time_point from_epoch_seconds(std::int64_t seconds);

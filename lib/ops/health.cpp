@@ -310,9 +310,6 @@ void record_restart_error(UnitHealth& unit, const std::string& error) {
   unit.message = "FAILED; restart failed: " + error;
 }
 
-std::string error_text(const Error& error) {
-  return error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
-}
 
 }  // namespace
 
@@ -347,7 +344,7 @@ void restart_due(connect::Client& client, std::vector<ConnectorHealth>& connecto
         client.restart(connector.name, true, true);
         for (auto* unit : failed) record_restart(*unit, memory_of(*unit), policy, now);
       } catch (const Error& error) {
-        for (auto* unit : failed) record_restart_error(*unit, error_text(error));
+        for (auto* unit : failed) record_restart_error(*unit, error.detail());
       }
     } else {
       for (auto* unit : failed) {
@@ -358,7 +355,7 @@ void restart_due(connect::Client& client, std::vector<ConnectorHealth>& connecto
           else client.restart(connector.name, false, false);
           record_restart(*unit, memory_of(*unit), policy, now);
         } catch (const Error& error) {
-          record_restart_error(*unit, error_text(error));
+          record_restart_error(*unit, error.detail());
         }
       }
     }

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
+#include "core/units.hpp"
 #include "ops/connectors.hpp"
 
 namespace cdcctl::ops {
@@ -38,14 +39,6 @@ std::optional<Integer> integer_field(const json& object, const char* key) {
   return std::nullopt;
 }
 
-std::string format_usec(std::int64_t usec) {
-  const std::time_t seconds = static_cast<std::time_t>(usec / 1'000'000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:06d}Z", text, usec % 1'000'000);
-}
 
 }  // namespace
 
@@ -75,7 +68,7 @@ json to_json(const PostgresOffset& offset) {
               {"lsn_proc", lsn(offset.lsn_proc)},
               {"lsn_commit", lsn(offset.lsn_commit)},
               {"tx_id", offset.tx_id ? json(*offset.tx_id) : json(nullptr)},
-              {"committed_at", offset.ts_usec ? json(format_usec(*offset.ts_usec)) : json(nullptr)},
+              {"committed_at", offset.ts_usec ? json(format_timestamp_usec(*offset.ts_usec)) : json(nullptr)},
               {"message_type", offset.message_type.empty() ? json(nullptr) : json(offset.message_type)},
               {"snapshot", offset.snapshot.empty() ? json(nullptr) : json(offset.snapshot)}};
   if (!offset.snapshot.empty()) {
@@ -104,7 +97,7 @@ std::string describe_offset(const json& partition, const json& offset) {
   if (const auto decoded = decode_postgres_offset(offset)) {
     std::string text = "lsn " + format_lsn(*decoded->lsn);
     if (decoded->tx_id) text += " txId " + std::to_string(*decoded->tx_id);
-    if (decoded->ts_usec) text += " at " + format_usec(*decoded->ts_usec);
+    if (decoded->ts_usec) text += " at " + format_timestamp_usec(*decoded->ts_usec);
     if (!decoded->message_type.empty()) text += " " + decoded->message_type;
     if (!decoded->snapshot.empty()) {
       text += " snapshot " + decoded->snapshot + (decoded->snapshot_completed ? " completed" : " in progress");
@@ -315,9 +308,6 @@ std::string verify(const OffsetChange& change, const json& after) {
   return {};
 }
 
-std::string error_text(const Error& error) {
-  return error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
-}
 
 }  // namespace
 
@@ -367,11 +357,17 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
       return true;
     } catch (const Error& error) {
       outcome.state_after = "STOPPED";
-      outcome.error = verb + " failed: " + error_text(error);
+      outcome.error = verb + " failed: " + error.detail();
       outcome.to_finish = {"cdcctl connectors " + verb + " " + change.name};
-      emit({verb, "failed", error_text(error)});
+      emit({verb, "failed", error.detail()});
       return false;
     }
+  };
+  // The commands that finish the job after a failure, then the one that
+  // puts the connector back as it was.
+  auto finish_by_hand = [&](std::vector<std::string> commands) {
+    if (!verb.empty()) commands.push_back("cdcctl connectors " + verb + " " + change.name);
+    outcome.to_finish = std::move(commands);
   };
   auto interrupted = [&] {
     if (!interrupt_requested()) return false;
@@ -395,20 +391,19 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
       emit({"stop", "start", ""});
       client.stop(change.name);
     } catch (const Error& error) {
-      outcome.error = "stop failed: " + error_text(error);
+      outcome.error = "stop failed: " + error.detail();
       outcome.state_after = change.state_before;
-      emit({"stop", "failed", error_text(error)});
+      emit({"stop", "failed", error.detail()});
       return outcome;
     }
     WaitResult waited;
     try {
       waited = wait_for(client, {change.name}, Target::Stopped, options.wait_timeout, options.poll_interval);
     } catch (const Error& error) {
-      emit({"wait-stopped", "failed", error_text(error)});
-      outcome.error = "cannot tell whether it stopped: " + error_text(error);
+      emit({"wait-stopped", "failed", error.detail()});
+      outcome.error = "cannot tell whether it stopped: " + error.detail();
       outcome.state_after = "STOPPED or stopping";
-      outcome.to_finish = {"cdcctl connectors describe " + change.name, redo};
-      if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+      finish_by_hand({"cdcctl connectors describe " + change.name, redo});
       return outcome;
     }
     if (waited.interrupted || interrupt_requested()) {
@@ -419,8 +414,7 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
       emit({"wait-stopped", "failed", waited.not_reached.front().second});
       outcome.error = "it did not reach STOPPED: " + waited.not_reached.front().second;
       outcome.state_after = "stopping (target STOPPED)";
-      outcome.to_finish = {"cdcctl connectors describe " + change.name, redo};
-      if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+      finish_by_hand({"cdcctl connectors describe " + change.name, redo});
       return outcome;
     }
     emit({"wait-stopped", "ok", "STOPPED, no tasks"});
@@ -434,11 +428,10 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
     outcome.message = change.patch ? client.alter_offsets(change.name, *change.patch) : client.reset_offsets(change.name);
     emit({action, "ok", outcome.message});
   } catch (const Error& error) {
-    emit({action, "failed", error_text(error)});
-    outcome.error = action + " failed: " + error_text(error);
+    emit({action, "failed", error.detail()});
+    outcome.error = action + " failed: " + error.detail();
     outcome.state_after = "STOPPED";
-    outcome.to_finish = {redo};
-    if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+    finish_by_hand({redo});
     return outcome;
   }
 
@@ -447,19 +440,17 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
     const json body = client.offsets(change.name);
     outcome.offsets_after = body.is_object() && body.contains("offsets") ? body["offsets"] : json::array();
   } catch (const Error& error) {
-    emit({"verify", "failed", error_text(error)});
-    outcome.error = "the offsets could not be read back: " + error_text(error);
+    emit({"verify", "failed", error.detail()});
+    outcome.error = "the offsets could not be read back: " + error.detail();
     outcome.state_after = "STOPPED";
-    outcome.to_finish = {"cdcctl offsets get " + change.name};
-    if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+    finish_by_hand({"cdcctl offsets get " + change.name});
     return outcome;
   }
   if (const std::string problem = verify(change, outcome.offsets_after); !problem.empty()) {
     emit({"verify", "failed", problem});
     outcome.error = "the change did not take effect: " + problem;
     outcome.state_after = "STOPPED";
-    outcome.to_finish = {"cdcctl offsets get " + change.name, redo};
-    if (!verb.empty()) outcome.to_finish.push_back("cdcctl connectors " + verb + " " + change.name);
+    finish_by_hand({"cdcctl offsets get " + change.name, redo});
     return outcome;
   }
   emit({"verify", "ok", std::to_string(outcome.offsets_after.size()) + " offset(s) now"});

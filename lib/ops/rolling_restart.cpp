@@ -103,14 +103,11 @@ class Run {
   const EventSink& emit_;
 };
 
-std::string error_text(const Error& error) {
-  return error.why().empty() ? error.summary() : error.summary() + ": " + error.why();
-}
 
 // Any failure as one line: Connect errors with their reason, others (a body
 // of an unexpected shape) with what the library said.
 std::string describe(const std::exception& error) {
-  if (const auto* known = dynamic_cast<const Error*>(&error)) return error_text(*known);
+  if (const auto* known = dynamic_cast<const Error*>(&error)) return known->detail();
   return std::string("unexpected answer: ") + error.what();
 }
 
@@ -339,7 +336,7 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
         run.event("resume", name, "ok");
       } catch (const Error& error) {
         outcome.left_paused.push_back(name);
-        run.event("resume", name, "failed", error_text(error));
+        run.event("resume", name, "failed", error.detail());
       }
     }
     journal.paused = outcome.left_paused;
@@ -424,7 +421,7 @@ RollingOutcome roll_workers(connect::Client& cluster, const WorkerProbe& probe, 
         try {
           gap = probe(worker.url) ? cluster_gap(cluster, probe, options.workers) : worker.url + " does not answer yet";
         } catch (const Error& error) {
-          gap = error_text(error);
+          gap = error.detail();
         }
         if (gap.empty()) break;
         if (std::chrono::steady_clock::now() + options.poll_interval > deadline) {

@@ -39,12 +39,7 @@ struct Cluster {
   // Creates a connector through the REST API directly, as another tool would.
   void create(const std::string& name, json config) {
     config["name"] = name;
-    RunOptions options;
-    options.stdin_data = json{{"name", name}, {"config", config}}.dump();
-    auto result = run_process({"curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
-                               "@-", connect.url() + "/connectors"},
-                              options);
-    REQUIRE(result.exit_code == 0);
+    REQUIRE(curl_json("POST", connect.url() + "/connectors", json{{"name", name}, {"config", config}}.dump()).exit_code == 0);
   }
   void source(const std::string& name, int tasks = 1) {
     create(name, {{"connector.class", "FileStreamSource"}, {"topic", "t"}, {"tasks.max", std::to_string(tasks)},

@@ -33,12 +33,7 @@ struct Cluster {
     return run_cdcctl(args, std::move(options));
   }
   void create(const std::string& name, const json& config) {
-    RunOptions options;
-    options.stdin_data = json{{"name", name}, {"config", config}}.dump();
-    REQUIRE(run_process({"curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-",
-                         connect.url() + "/connectors"},
-                        options)
-                .exit_code == 0);
+    REQUIRE(curl_json("POST", connect.url() + "/connectors", json{{"name", name}, {"config", config}}.dump()).exit_code == 0);
   }
   void source(const std::string& name) {
     create(name, {{"connector.class", "FileStreamSource"}, {"topic", "t"}, {"tasks.max", "1"}});

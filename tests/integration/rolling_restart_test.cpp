@@ -79,13 +79,8 @@ struct Workers {
   std::string worker_list() const { return url(0) + "," + url(1); }
 
   void create(const std::string& name) {
-    RunOptions options;
-    options.stdin_data =
-        json{{"name", name}, {"config", {{"connector.class", "FileStreamSink"}, {"topics", "t"}, {"tasks.max", "2"}}}}.dump();
-    REQUIRE(run_process({"curl", "-sf", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-",
-                         url(0) + "/connectors"},
-                        options)
-                .exit_code == 0);
+    const json request = {{"name", name}, {"config", {{"connector.class", "FileStreamSink"}, {"topics", "t"}, {"tasks.max", "2"}}}};
+    REQUIRE(curl_json("POST", url(0) + "/connectors", request.dump()).exit_code == 0);
   }
   void put(const std::string& path) { REQUIRE(run_process({"curl", "-sf", "-X", "PUT", url(0) + path}).exit_code == 0); }
   void post(const std::string& path) { REQUIRE(run_process({"curl", "-sf", "-X", "POST", url(0) + path}).exit_code == 0); }

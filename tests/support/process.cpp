@@ -175,6 +175,13 @@ RunResult run_cdcctl(const std::vector<std::string>& args, RunOptions options) {
   return run_process(argv, options);
 }
 
+RunResult curl_json(const std::string& method, const std::string& url, const std::string& body) {
+  RunOptions options;
+  options.stdin_data = body;
+  return run_process({"curl", "-sf", "-X", method, "-H", "Content-Type: application/json", "--data-binary", "@-", url},
+                     options);
+}
+
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const RunOptions& options) {
   Pipe in, out;
   const pid_t pid = spawn(argv, options, in.read, out.write, 2);

@@ -33,6 +33,10 @@ RunResult run_process(const std::vector<std::string>& argv, const RunOptions& op
 // XDG_CONFIG_HOME and no CDCCTL_*/PG*/NO_COLOR leaking in from the caller.
 RunResult run_cdcctl(const std::vector<std::string>& args, RunOptions options = {});
 
+// `curl -sf -X METHOD` with a JSON body, as another tool would talk to a
+// REST API behind cdcctl's back (exit code 0 on a 2xx answer).
+RunResult curl_json(const std::string& method, const std::string& url, const std::string& body);
+
 // A long-running child (a service launcher). Its first stdout line is read
 // on start (launchers print their address there). Stopped on destruction.
 class BackgroundProcess {
