@@ -6,9 +6,9 @@ _cdcctl() {
   path=cdcctl
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${COMP_WORDS[i]}"
-    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--topic|--partition|--offset) continue ;; esac
+    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--offsets-topic|--topic|--partition|--offset|--to-timestamp) continue ;; esac
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl completion") path="$path $word"; npos=0 ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl connectors resnapshot"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl completion") path="$path $word"; npos=0 ;;
       *) [[ "$word" == -* ]] || npos=$((npos + 1)) ;;
     esac
   done
@@ -54,9 +54,11 @@ _cdcctl() {
     --drain) COMPREPLY=(); return ;;
     --worker-timeout) COMPREPLY=(); return ;;
     --connector-timeout) COMPREPLY=(); return ;;
+    --offsets-topic) COMPREPLY=(); return ;;
     --topic) COMPREPLY=(); return ;;
     --partition) COMPREPLY=(); return ;;
     --offset) COMPREPLY=(); return ;;
+    --to-timestamp) COMPREPLY=(); return ;;
   esac
   case "$path" in
     "cdcctl")
@@ -141,10 +143,10 @@ _cdcctl() {
       COMPREPLY=($(compgen -W '--help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete' -- "$cur"))
+        COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete resnapshot' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'list describe config tasks pause resume stop restart restart-task apply create patch validate new delete resnapshot --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl connectors list")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
@@ -280,6 +282,16 @@ _cdcctl() {
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
       COMPREPLY=($(compgen -W '--help --regex --file --yes --dry-run --wait --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl connectors resnapshot")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          0) COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" connectors list -o name 2>/dev/null)" -- "$cur")) ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --drop-slot --dry-run --yes --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl plugins")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W 'list describe' -- "$cur"))
@@ -406,7 +418,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --regex --all --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --regex --all --via-topic --offsets-topic --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl offsets reset")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -416,7 +428,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --dry-run --yes --leave-stopped --wait-timeout --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --dry-run --yes --leave-stopped --wait-timeout --via-topic --offsets-topic --i-have-stopped-the-workers --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl offsets set")
       if [[ "$cur" != -* ]]; then
         case $npos in
@@ -426,7 +438,7 @@ _cdcctl() {
         COMPREPLY=($(compgen -W '' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W '--help --dry-run --yes --leave-stopped --wait-timeout --file --topic --partition --offset --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W '--help --dry-run --yes --leave-stopped --wait-timeout --file --topic --partition --offset --to-earliest --to-latest --to-timestamp --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl offsets backup")
       if [[ "$cur" != -* ]]; then
         case $npos in

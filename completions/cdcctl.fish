@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--topic' '--partition' '--offset'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -109,6 +109,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors'" -a patch -d '
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors'" -a validate -d 'Check connector files on the worker and with lint rules'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors'" -a new -d 'Print a commented starting config for a common connector'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors'" -a delete -d 'Delete connectors (asks first)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors'" -a resnapshot -d 'Make a source connector take a new snapshot: stop, reset its offsets, (drop its slot), resume'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors list'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors list'" -s e -l regex -x -d 'only connectors whose whole name matches'
@@ -179,6 +180,12 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors delete'" -l dry
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors delete'" -l wait -d 'wait until the connectors are gone; exit 1 naming any that did not'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors delete'" -l wait-timeout -x -d 'how long --wait waits (default 2m)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors delete'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors resnapshot'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors resnapshot'" -l drop-slot -d 'Debezium PostgreSQL: also drop the connector\'s replication slot (refused while active)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors resnapshot'" -l dry-run -d 'show the current offsets, the slot and the plan; change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors resnapshot'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors resnapshot'" -l wait-timeout -x -d 'how long to wait for the stop, the slot to be released and the restart (default 2m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl connectors resnapshot'; and test (__cdcctl_npos) -eq 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector name'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl plugins'" -a list -d 'List installed connector plugins'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl plugins'" -a describe -d 'Show the config keys a plugin defines'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl plugins'" -s h -l help -d 'show help and exit'
@@ -253,12 +260,17 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets'" -s h -l help -d 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -l all -d 'every connector of the cluster'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -l via-topic -d 'read source offsets straight from the offsets topic (no Connect needed)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'" -l offsets-topic -x -d 'the workers\' offset.storage.topic (default connect-offsets)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets get'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector names'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l dry-run -d 'show the current offsets and the plan; change nothing'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l leave-stopped -d 'leave the connector STOPPED afterwards instead of restoring its state'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l wait-timeout -x -d 'how long to wait for the connector to stop (default 2m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l via-topic -d 'legacy path (Connect < 3.6 or workers down): write tombstones into the offsets topic'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l offsets-topic -x -d 'with --via-topic: the workers\' offset.storage.topic'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'" -l i-have-stopped-the-workers -d 'with --via-topic when Kafka Connect cannot be asked: you have stopped every worker'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets reset'; and test (__cdcctl_npos) -eq 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector name'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l dry-run -d 'show the current offsets and the plan; change nothing'
@@ -269,6 +281,9 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -s f -l file
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l topic -x -d 'sink connectors: the topic'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l partition -x -d 'sink: the partition number; source: the partition as JSON'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l offset -x -d 'sink: the offset; source: the offset as JSON (null removes it)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l to-earliest -d 'sink: the first offset still in each partition it reads'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l to-latest -d 'sink: the end of each partition (skip everything there now)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'" -l to-timestamp -x -d 'sink: the first record at or after this time (RFC 3339 with zone, a date, or epoch ms)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets set'; and test (__cdcctl_npos) -eq 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'connector name'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets backup'" -s e -l regex -x -d 'every connector whose whole name matches this regular expression'

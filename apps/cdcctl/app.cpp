@@ -168,6 +168,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_context_commands(app, context);
   add_ping_command(app, context);
   add_connectors_commands(app, context);
+  add_resnapshot_command(*app.get_subcommand("connectors"), context);
   add_cluster_commands(app, context);
   add_health_command(app, context);
   add_restart_commands(app, context);

@@ -103,6 +103,7 @@ void add_completion_commands(CLI::App& app, AppContext& context);
 void add_context_commands(CLI::App& app, AppContext& context);
 void add_ping_command(CLI::App& app, AppContext& context);
 void add_connectors_commands(CLI::App& app, AppContext& context);
+void add_resnapshot_command(CLI::App& connectors, AppContext& context);
 void add_cluster_commands(CLI::App& app, AppContext& context);
 void add_health_command(CLI::App& app, AppContext& context);
 void add_restart_commands(CLI::App& app, AppContext& context);

@@ -11,7 +11,11 @@
 #include "core/secrets.hpp"
 #include "core/units.hpp"
 #include "ops/connect_session.hpp"
+#include "kafka/topic_io.hpp"
 #include "ops/offsets.hpp"
+#include "ops/offsets_topic.hpp"
+#include "ops/sink_offsets.hpp"
+#include "offset_change_output.hpp"
 #include "selection_flags.hpp"
 
 namespace cdcctl::app {
@@ -20,7 +24,56 @@ namespace {
 
 using nlohmann::json;
 
-ExitCode get_offsets(AppContext& context, const SelectionFlags& flags) {
+struct GetFlags {
+  SelectionFlags selection;
+  bool via_topic = false;
+  std::string offsets_topic = ops::kDefaultOffsetsTopic;
+};
+
+// "connect-offsets-3@41", with the murmur2 partition when it differs.
+std::string record_place(const std::string& topic, const ops::TopicOffsetEntry& entry) {
+  std::string place = topic + "-" + std::to_string(entry.topic_partition) + "@" + std::to_string(entry.record_offset);
+  if (entry.expected_partition != entry.topic_partition) {
+    place += " (murmur2 says partition " + std::to_string(entry.expected_partition) + ")";
+  }
+  return place;
+}
+
+ExitCode get_offsets_from_topic(AppContext& context, const GetFlags& flags) {
+  const auto settings = context.settings();
+  const auto replay =
+      ops::scan_offsets_topic(settings.kafka_properties(), flags.offsets_topic, settings.timeout(), &context.logger());
+  std::vector<std::string> available;
+  for (const auto& [name, count] : replay.connectors()) available.push_back(name);
+  const auto names = ops::select_names(available, flags.selection.selection(),
+                                       "list them with: cdcctl offsets get --via-topic --all");
+  output::Document document;
+  document.table.columns = {{"CONNECTOR"}, {"PARTITION"}, {"OFFSET"}, {"RECORD"}, {"RAW", true}};
+  document.data = json::array();
+  for (const auto& name : names) {
+    const auto entries = replay.live(name);
+    json item = ops::to_json(ops::to_connector_offsets(name, entries));
+    item.erase("state");  // unknown: Connect was not asked
+    item["via_topic"] = {{"topic", flags.offsets_topic}, {"records", ops::records_json(entries)}};
+    document.data.push_back(std::move(item));
+    document.names.push_back(name);
+    for (const auto& entry : entries) {
+      document.table.rows.push_back({name, ops::describe_partition(entry.partition),
+                                     ops::describe_offset(entry.partition, entry.offset),
+                                     record_place(flags.offsets_topic, entry), entry.offset.dump()});
+    }
+  }
+  if (replay.unreadable() > 0) {
+    context.logger().warn(std::to_string(replay.unreadable()) + " record(s) of " + flags.offsets_topic +
+                          " are not Kafka Connect offsets and were skipped");
+  }
+  output::render(document, context.format(), context.table_options(), *context.io.out);
+  return ExitCode::Ok;
+}
+
+ExitCode get_offsets(AppContext& context, const GetFlags& get_flags) {
+  if (get_flags.via_topic) return get_offsets_from_topic(context, get_flags);
+  const auto& flags = get_flags.selection;
   const auto settings = context.settings();
   ops::ConnectSession session(settings, context.logger());
   auto& client = session.client();
@@ -59,16 +112,71 @@ struct ChangeFlags {
   std::string topic;
   std::string partition;
   std::string offset;
+  bool to_earliest = false;
+  bool to_latest = false;
+  std::string to_timestamp;
+  // reset --via-topic
+  bool via_topic = false;
+  std::string offsets_topic = ops::kDefaultOffsetsTopic;
+  bool workers_stopped = false;
 };
 
-// The PATCH body from -f FILE|- or the shorthands.
-json patch_from_flags(AppContext& context, const ChangeFlags& flags, const std::string& type) {
-  const bool shorthand = !flags.topic.empty() || !flags.partition.empty() || !flags.offset.empty();
-  if (flags.file.empty() == !shorthand) {
-    throw Error::usage("say what to set in one way", "use -f FILE (or - for stdin), or --partition and --offset",
+// A sink's offsets by position: every partition it reads (or --topic /
+// --partition of them) at the earliest, latest or first-after-a-time offset.
+json patch_by_position(AppContext& context, const ChangeFlags& flags, connect::Client& client) {
+  ops::SinkTarget target;
+  if (flags.to_earliest) target.position = ops::SinkPosition::Earliest;
+  if (flags.to_latest) target.position = ops::SinkPosition::Latest;
+  if (!flags.to_timestamp.empty()) {
+    target.position = ops::SinkPosition::Timestamp;
+    target.timestamp_ms = parse_timestamp_ms(flags.to_timestamp);
+  }
+  if (!flags.topic.empty()) target.topic = flags.topic;
+  if (!flags.partition.empty()) {
+    if (flags.topic.empty()) throw Error::usage("--partition with a position needs --topic too");
+    std::size_t used = 0;
+    int partition = -1;
+    try {
+      partition = std::stoi(flags.partition, &used);
+    } catch (const std::logic_error&) {
+    }
+    if (partition < 0 || used != flags.partition.size()) throw Error::usage("--partition must be a non-negative integer");
+    target.partition = partition;
+  }
+  const auto settings = context.settings();
+  kafka::Consumer consumer(settings.kafka_properties(), &context.logger());
+  const auto topics = ops::sink_topics(client.config(flags.name), consumer.topic_names(settings.timeout()));
+  const auto resolved = ops::resolve_sink_offsets(consumer, topics, target, settings.timeout());
+  if (context.format() != output::Format::Json) {
+    auto& out = *context.io.out;
+    out << "resolved in Kafka:\n";
+    for (const auto& offset : resolved) {
+      out << "  " << offset.topic << "-" << offset.partition << " → " << offset.offset << " (" << offset.how
+          << (offset.note.empty() ? "" : "; " + offset.note) << ")\n";
+    }
+  }
+  return ops::sink_patch(resolved);
+}
+
+// The PATCH body from -f FILE|-, a position, or the explicit shorthands.
+json patch_from_flags(AppContext& context, const ChangeFlags& flags, const std::string& type, connect::Client& client) {
+  const bool explicit_offset = !flags.offset.empty();
+  const int positions = (flags.to_earliest ? 1 : 0) + (flags.to_latest ? 1 : 0) + (flags.to_timestamp.empty() ? 0 : 1);
+  const int ways = (flags.file.empty() ? 0 : 1) + (explicit_offset ? 1 : 0) + positions;
+  if (ways != 1) {
+    throw Error::usage(ways == 0 ? "say what to set" : "say what to set in one way",
+                       "use -f FILE (or - for stdin), --offset, --to-earliest, --to-latest or --to-timestamp",
                        "e.g. cdcctl offsets set orders-sink --topic orders --partition 0 --offset 42");
   }
+  if (positions > 0) {
+    if (type != "sink") {
+      throw Error::usage("--to-earliest, --to-latest and --to-timestamp are for sink connectors",
+                         flags.name + " is a " + type + " connector; give --partition and --offset as JSON, or -f FILE");
+    }
+    return patch_by_position(context, flags, client);
+  }
   if (!flags.file.empty()) {
+    if (!flags.topic.empty() || !flags.partition.empty()) throw Error::usage("-f FILE cannot be combined with --topic or --partition");
     std::string text;
     if (flags.file == "-") {
       std::ostringstream buffer;
@@ -114,47 +222,93 @@ json patch_from_flags(AppContext& context, const ChangeFlags& flags, const std::
                                     {"offset", parse_object(flags.offset, "--offset")}}})}};
 }
 
-// After Ctrl-C: a warning and 130 (the connector is back as it was). After a
-// failed step: an error saying where the connector is left and what to run.
-ExitCode report_failure(AppContext& context, const std::string& name, const ops::OffsetChangeOutcome& outcome,
-                        const std::string& done) {
-  if (outcome.interrupted) {
-    context.logger().warn(name + " " + outcome.error + "; it is " + outcome.state_after + " again");
-    return ExitCode::Interrupted;
-  }
-  std::string hint;
-  for (const auto& command : outcome.to_finish) hint += (hint.empty() ? "to finish by hand: " : "; then ") + command;
-  throw Error::failed("offsets of " + name + " not " + done, outcome.error + "; " + name + " is left " + outcome.state_after,
-                      hint);
-}
-
-ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_set) {
-  const auto wait_timeout = parse_duration(flags.wait_timeout);
-  if (wait_timeout.count() <= 0) throw Error::usage("--wait-timeout must be longer than zero");
-  const auto format = context.format();
-  if (format != output::Format::Table && format != output::Format::Wide && format != output::Format::Json) {
-    throw Error::usage("offsets " + std::string(is_set ? "set" : "reset") + " prints text or JSON", "-o " + context.flags.output);
-  }
+// The legacy reset: tombstones written straight into the offsets topic.
+ExitCode reset_through_topic(AppContext& context, const ChangeFlags& flags) {
+  if (flags.leave_stopped) throw Error::usage("--leave-stopped does not apply with --via-topic", "no connector is stopped or resumed");
+  const bool text = text_or_json(context, "offsets reset");
   const auto settings = context.settings();
-  ops::ConnectSession session(settings, context.logger());
-  auto& client = session.client();
-  auto change = ops::plan_offset_change(client, flags.name);
-  if (is_set) change.patch = patch_from_flags(context, flags, change.type);
+  const auto properties = settings.kafka_properties();
+  const auto& topic = flags.offsets_topic;
+  const auto replay = ops::scan_offsets_topic(properties, topic, settings.timeout(), &context.logger());
+  ops::require_keys(replay, flags.name, topic);
+  const auto entries = replay.live(flags.name);
+
+  // Safe only when nothing will write the offsets again.
+  std::string allowed;
+  if (settings.connect_urls().empty()) {
+    allowed = ops::check_topic_reset(nullptr, flags.name, flags.workers_stopped);
+  } else {
+    ops::ConnectSession session(settings, context.logger());
+    allowed = ops::check_topic_reset(&session.client(), flags.name, flags.workers_stopped);
+  }
+  allowed = mask_url_or_conninfo(allowed);
 
   auto& out = *context.io.out;
-  const bool text = format != output::Format::Json;
-  const auto steps = ops::describe_plan(change, flags.leave_stopped);
+  std::size_t misplaced = 0;
+  for (const auto& entry : entries) misplaced += entry.expected_partition != entry.topic_partition ? 1 : 0;
+  const std::vector<std::string> steps = {
+      "write a tombstone (null value) for each of the " + std::to_string(entries.size()) + " key(s), on the partition its record is in",
+      "read " + topic + " again and check that no key of " + flags.name + " is left"};
   if (text) {
-    out << flags.name << " (" << change.type << ", " << change.state_before << "), " << change.offsets_before.size()
-        << " offset(s) now:\n";
-    for (const auto& entry : change.offsets_before) {
-      out << "  " << ops::describe_partition(entry.value("partition", json())) << ": "
-          << ops::describe_offset(entry.value("partition", json()), entry.value("offset", json())) << "\n";
+    out << flags.name << ": " << entries.size() << " key(s) in " << topic << " (" << replay.records() << " record(s), "
+        << replay.partition_count() << " partition(s) read):\n";
+    for (const auto& entry : entries) {
+      out << "  " << record_place(topic, entry) << "  " << entry.key << "\n      "
+          << ops::describe_offset(entry.partition, entry.offset) << "\n";
+    }
+    out << "allowed: " << allowed << "\n";
+    if (misplaced > 0) {
+      out << "note: " << misplaced << " key(s) are not on the partition the default partitioner picks; the tombstone "
+          << "goes where the record is, which is where compaction and the workers look\n";
     }
     out << "plan:\n";
     for (std::size_t i = 0; i < steps.size(); ++i) out << "  " << i + 1 << ". " << steps[i] << "\n";
     out << std::flush;
   }
+  const auto finish_json = [&](bool ok, const std::vector<ops::TopicOffsetEntry>& remaining, bool dry_run) {
+    output::render_json({{"name", flags.name},
+                         {"action", "reset"},
+                         {"via_topic", true},
+                         {"topic", topic},
+                         {"dry_run", dry_run},
+                         {"allowed", allowed},
+                         {"tombstones", ops::records_json(entries)},
+                         {"ok", ok},
+                         {"remaining", ops::records_json(remaining)}},
+                        out);
+  };
+  if (flags.dry_run) {
+    if (!text) finish_json(true, entries, true);
+    return ExitCode::Ok;
+  }
+  if (!context.confirm("write " + std::to_string(entries.size()) + " tombstone(s) for " + flags.name + " into " + topic,
+                       flags.yes)) {
+    return ExitCode::Failed;
+  }
+  const auto remaining = ops::write_tombstones(properties, topic, flags.name, entries, settings.timeout(), &context.logger());
+  if (!text) finish_json(remaining.empty(), remaining, false);
+  if (!remaining.empty()) {
+    throw Error::failed("offsets of " + flags.name + " not reset",
+                        std::to_string(remaining.size()) + " key(s) are still live in " + topic + " after the tombstones",
+                        "run the reset again; if it persists, check that no worker still runs " + flags.name);
+  }
+  if (text) out << "done: " << entries.size() << " tombstone(s) written; no key of " << flags.name << " is left in " << topic << "\n";
+  return ExitCode::Ok;
+}
+
+ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_set) {
+  if (flags.via_topic) return reset_through_topic(context, flags);
+  const auto wait_timeout = wait_timeout_flag(flags.wait_timeout);
+  const bool text = text_or_json(context, is_set ? "offsets set" : "offsets reset");
+  const auto settings = context.settings();
+  ops::ConnectSession session(settings, context.logger());
+  auto& client = session.client();
+  auto change = ops::plan_offset_change(client, flags.name);
+  if (is_set) change.patch = patch_from_flags(context, flags, change.type, client);
+
+  auto& out = *context.io.out;
+  const auto steps = ops::describe_plan(change, flags.leave_stopped);
+  if (text) print_offsets_and_plan(out, flags.name, change.type, change, steps);
   if (flags.dry_run) {
     if (!text) output::render_json({{"name", flags.name}, {"dry_run", true}, {"type", change.type}, {"state", change.state_before},
                             {"offsets", change.offsets_before}, {"patch", change.patch ? *change.patch : json(nullptr)},
@@ -171,8 +325,7 @@ ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_s
   options.leave_stopped = flags.leave_stopped;
   options.wait_timeout = wait_timeout;
   const auto outcome = ops::apply_offset_change(client, change, options, [&](const ops::OffsetStep& step) {
-    if (text) out << format_timestamp(WallClock::now()).substr(11, 8) << "  " << step.step << ": " << step.status
-                  << (step.detail.empty() ? "" : " (" + step.detail + ")") << std::endl;
+    if (text) print_step(out, step);
   });
 
   if (!text) {
@@ -190,7 +343,7 @@ ExitCode change_offsets(AppContext& context, const ChangeFlags& flags, bool is_s
                 out);
   }
   if (outcome.ok) return ExitCode::Ok;
-  return report_failure(context, flags.name, outcome, is_set ? "changed" : "reset");
+  return report_failure(context, flags.name, outcome, "offsets of " + flags.name + (is_set ? " not changed" : " not reset"));
 }
 
 struct BackupFlags {
@@ -229,8 +382,7 @@ struct RestoreFlags {
 
 ExitCode restore_offsets(AppContext& context, const RestoreFlags& flags) {
   if (flags.file.empty()) throw Error::usage("say which backup to restore", {}, "add -f FILE");
-  const auto wait_timeout = parse_duration(flags.wait_timeout);
-  if (wait_timeout.count() <= 0) throw Error::usage("--wait-timeout must be longer than zero");
+  const auto wait_timeout = wait_timeout_flag(flags.wait_timeout);
   json document;
   try {
     document = json::parse(read_file(flags.file));
@@ -295,11 +447,9 @@ ExitCode restore_offsets(AppContext& context, const RestoreFlags& flags) {
   options.leave_stopped = flags.leave_stopped;
   options.wait_timeout = wait_timeout;
   for (const auto& change : changes) {
-    const auto outcome = ops::apply_offset_change(client, change, options, [&](const ops::OffsetStep& step) {
-      out << format_timestamp(WallClock::now()).substr(11, 8) << "  " << change.name << " " << step.step << ": "
-          << step.status << (step.detail.empty() ? "" : " (" + step.detail + ")") << std::endl;
-    });
-    if (!outcome.ok) return report_failure(context, change.name, outcome, "restored");
+    const auto outcome = ops::apply_offset_change(client, change, options,
+                                                  [&](const ops::OffsetStep& step) { print_step(out, step, change.name + " "); });
+    if (!outcome.ok) return report_failure(context, change.name, outcome, "offsets of " + change.name + " not restored");
   }
   return ExitCode::Ok;
 }
@@ -326,20 +476,34 @@ void add_offsets_commands(CLI::App& app, AppContext& context) {
                    "connector: a PAUSED one is refused. These commands stop the connector, change the offsets, "
                    "read them back, and restore the state it had.");
 
-  auto get_flags = std::make_shared<SelectionFlags>();
+  auto get_flags = std::make_shared<GetFlags>();
   auto* get = group->add_subcommand("get", "Show connectors' offsets, Debezium PostgreSQL ones decoded");
-  add_selection(get, context, *get_flags);
+  add_selection(get, context, get_flags->selection);
+  get->add_flag("--via-topic", get_flags->via_topic, "read source offsets straight from the offsets topic (no Connect needed)");
+  get->add_option("--offsets-topic", get_flags->offsets_topic, "the workers' offset.storage.topic (default connect-offsets)")
+      ->type_name("TOPIC");
   context.document(get,
                    "Reads GET /connectors/NAME/offsets (Connect 3.5+). Sink offsets are shown as topic-partition and "
                    "offset; Debezium PostgreSQL source offsets as the LSN (X/X; the decimal in -o json), txId, commit "
                    "time and snapshot flags. -o json gives, per connector, the raw \"offsets\" list (a valid body for "
-                   "offsets set -f) and a \"decoded\" list beside it.",
-                   {"cdcctl offsets get inventory-source", "cdcctl offsets get --all -o json > offsets.json"});
+                   "offsets set -f) and a \"decoded\" list beside it.\n"
+                   "\n"
+                   "--via-topic reads the offsets topic itself with a Kafka client, as a worker does (the latest "
+                   "record per key; a tombstone removes it): for Connect older than 3.5, or when the workers are "
+                   "down. It also shows which partition and offset of the topic each key is in.",
+                   {"cdcctl offsets get inventory-source", "cdcctl offsets get --all -o json > offsets.json",
+                    "cdcctl offsets get --via-topic --all --offsets-topic connect-offsets"});
   get->callback([&context, get_flags] { context.action = [&context, get_flags] { return get_offsets(context, *get_flags); }; });
 
   auto reset_flags = std::make_shared<ChangeFlags>();
   auto* reset = group->add_subcommand("reset", "Remove all offsets of a connector: stop, DELETE, verify, restore");
   add_change_flags(reset, context, *reset_flags);
+  reset->add_flag("--via-topic", reset_flags->via_topic,
+                  "legacy path (Connect < 3.6 or workers down): write tombstones into the offsets topic");
+  reset->add_option("--offsets-topic", reset_flags->offsets_topic, "with --via-topic: the workers' offset.storage.topic")
+      ->type_name("TOPIC");
+  reset->add_flag("--i-have-stopped-the-workers", reset_flags->workers_stopped,
+                  "with --via-topic when Kafka Connect cannot be asked: you have stopped every worker");
   context.document(reset,
                    "Shows the connector's state, its offsets and the plan, asks (or needs --yes), then: stops the "
                    "connector and waits until it is STOPPED with no tasks, DELETEs its offsets, reads them back to "
@@ -349,8 +513,15 @@ void add_offsets_commands(CLI::App& app, AppContext& context) {
                    "\n"
                    "If a step after the stop fails, the connector is left STOPPED, so it cannot commit new offsets, "
                    "and the error says what to run to finish. Ctrl-C before the offsets are changed puts the "
-                   "connector back as it was and exits 130.",
-                   {"cdcctl offsets reset inventory-source --dry-run", "cdcctl offsets reset orders-sink --yes"});
+                   "connector back as it was and exits 130.\n"
+                   "\n"
+                   "--via-topic is the legacy reset for Connect older than 3.6 or a cluster whose workers are down: "
+                   "it reads the offsets topic, shows every key of the connector (whatever its whitespace or key "
+                   "order) and writes a tombstone for each on the partition its record is in, then reads the topic "
+                   "again to check none is left. It refuses while the connector still exists on Kafka Connect "
+                   "(delete it first); when Connect does not answer, it needs --i-have-stopped-the-workers.",
+                   {"cdcctl offsets reset inventory-source --dry-run", "cdcctl offsets reset orders-sink --yes",
+                    "cdcctl offsets reset inventory-source --via-topic --offsets-topic connect-offsets --dry-run"});
   reset->callback([&context, reset_flags] {
     context.action = [&context, reset_flags] { return change_offsets(context, *reset_flags, false); };
   });
@@ -366,11 +537,22 @@ void add_offsets_commands(CLI::App& app, AppContext& context) {
       ->type_name("N|JSON");
   set->add_option("--offset", set_flags->offset, "sink: the offset; source: the offset as JSON (null removes it)")
       ->type_name("N|JSON");
+  set->add_flag("--to-earliest", set_flags->to_earliest, "sink: the first offset still in each partition it reads");
+  set->add_flag("--to-latest", set_flags->to_latest, "sink: the end of each partition (skip everything there now)");
+  set->add_option("--to-timestamp", set_flags->to_timestamp,
+                  "sink: the first record at or after this time (RFC 3339 with zone, a date, or epoch ms)")
+      ->type_name("TIME");
   context.document(set,
                    "The same flow as offsets reset, with PATCH /connectors/NAME/offsets: the offsets given replace "
                    "those of the same partitions, an offset of null removes one, others are kept. The read-back "
-                   "checks each one.",
+                   "checks each one.\n"
+                   "\n"
+                   "For a sink, --to-earliest, --to-latest and --to-timestamp TIME set every partition of every topic "
+                   "it reads (its topics, or the topics its topics.regex matches; narrow with --topic and "
+                   "--partition), looked up in Kafka with the context's bootstrap servers. A time is resolved by "
+                   "Kafka's lookup by timestamp (offsetsForTimes); a partition with nothing that new goes to its end.",
                    {"cdcctl offsets set orders-sink --topic orders --partition 0 --offset 42 --yes",
+                    "cdcctl offsets set orders-sink --to-timestamp 2026-11-22T08:00:00Z --dry-run",
                     "cdcctl offsets set inventory-source --partition '{\"server\":\"inventory\"}' --offset '{\"lsn\":24023128}'",
                     "cdcctl offsets get inventory-source -o json > saved.json && cdcctl offsets set inventory-source -f saved.json --yes"});
   set->callback([&context, set_flags] {

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -151,6 +152,99 @@ std::int64_t to_epoch_seconds(WallClock::time_point time) {
 
 WallClock::time_point from_epoch_seconds(std::int64_t seconds) {
   return WallClock::time_point(std::chrono::seconds(seconds));
+}
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+// days_from_civil algorithm).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
+  year -= month <= 2;
+  const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const auto year_of_era = static_cast<unsigned>(year - era * 400);
+  const unsigned day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
+}
+
+}  // namespace
+
+std::int64_t parse_timestamp_ms(std::string_view text) {
+  auto refuse = [&](const std::string& why) -> Error {
+    return Error::usage("cannot read the time '" + std::string(text) + "'", why,
+                        "use RFC 3339 with a zone (2026-11-22T10:00:00Z, 2026-11-22T11:00:00+01:00), a date "
+                        "(2026-11-22, midnight UTC) or milliseconds since the epoch");
+  };
+  if (text.empty()) throw refuse("it is empty");
+  if (std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    std::int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec != std::errc() || end != text.data() + text.size()) throw refuse("the number is too large");
+    return ms;
+  }
+  std::size_t at = 0;
+  auto number = [&](std::size_t digits, const char* what) -> int {
+    if (at + digits > text.size()) throw refuse(std::string("the ") + what + " is missing");
+    int value = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+      const char c = text[at + i];
+      if (!std::isdigit(static_cast<unsigned char>(c))) throw refuse(std::string("the ") + what + " is not a number");
+      value = value * 10 + (c - '0');
+    }
+    at += digits;
+    return value;
+  };
+  auto expect = [&](char wanted, const char* where) {
+    if (at >= text.size() || text[at] != wanted) throw refuse(std::string("expected '") + wanted + "' " + where);
+    ++at;
+  };
+  const int year = number(4, "year");
+  expect('-', "after the year");
+  const int month = number(2, "month");
+  expect('-', "after the month");
+  const int day = number(2, "day");
+  if (month < 1 || month > 12 || day < 1 || day > 31) throw refuse("no such date");
+  std::int64_t ms = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400000LL;
+  if (at == text.size()) return ms;
+  if (text[at] != 'T' && text[at] != 't' && text[at] != ' ') throw refuse("expected 'T' between the date and the time");
+  ++at;
+  const int hour = number(2, "hour");
+  expect(':', "after the hour");
+  const int minute = number(2, "minute");
+  int second = 0;
+  if (at < text.size() && text[at] == ':') {
+    ++at;
+    second = number(2, "second");
+  }
+  if (hour > 23 || minute > 59 || second > 60) throw refuse("no such time of day");
+  ms += (hour * 3600LL + minute * 60LL + second) * 1000LL;
+  if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
+    ++at;
+    std::int64_t scale = 100;
+    const std::size_t first = at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
+      ms += (text[at] - '0') * scale;  // digits past milliseconds are dropped
+      scale /= 10;
+      ++at;
+    }
+    if (at == first) throw refuse("the fraction of a second has no digits");
+  }
+  if (at == text.size()) throw refuse("it has no zone: add Z for UTC or an offset such as +01:00");
+  if (text[at] == 'Z' || text[at] == 'z') {
+    ++at;
+  } else if (text[at] == '+' || text[at] == '-') {
+    const int sign = text[at] == '-' ? -1 : 1;
+    ++at;
+    const int offset_hours = number(2, "zone hour");
+    if (at < text.size() && text[at] == ':') ++at;
+    const int offset_minutes = number(2, "zone minute");
+    if (offset_hours > 23 || offset_minutes > 59) throw refuse("no such zone offset");
+    ms -= sign * (offset_hours * 3600LL + offset_minutes * 60LL) * 1000LL;
+  } else {
+    throw refuse("expected Z or an offset such as +01:00 after the time");
+  }
+  if (at != text.size()) throw refuse("unexpected text after the zone");
+  return ms;
 }
 
 }  // namespace cdcctl

@@ -28,4 +28,11 @@ std::string format_timestamp_usec(std::int64_t usec);
 std::int64_t to_epoch_seconds(WallClock::time_point time);
 WallClock::time_point from_epoch_seconds(std::int64_t seconds);
 
+// A point in time as operators give it, in milliseconds since the epoch:
+// RFC 3339 with a zone ("2026-11-22T10:00:00Z", "…T10:00:00.5+01:00", a space
+// instead of the T), a date ("2026-11-22", midnight UTC), or milliseconds
+// since the epoch ("1795323388170"). A time without a zone is refused rather
+// than guessed: an offset reset an hour off loses or repeats an hour of data.
+std::int64_t parse_timestamp_ms(std::string_view text);
+
 }  // namespace cdcctl

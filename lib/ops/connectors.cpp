@@ -48,11 +48,11 @@ std::vector<connect::ConnectorOverview> filter_connectors(const std::vector<conn
   return kept;
 }
 
-std::vector<std::string> select_connectors(connect::Client& client, const Selection& selection) {
+std::vector<std::string> select_names(std::vector<std::string> existing, const Selection& selection,
+                                      const std::string& list_hint) {
   const int ways = (selection.names.empty() ? 0 : 1) + (selection.regex ? 1 : 0) + (selection.all ? 1 : 0);
   if (ways == 0) throw Error::usage("no connectors named", {}, "name them, or use -e REGEX or --all");
   if (ways > 1) throw Error::usage("choose connectors one way", "names, -e REGEX and --all cannot be combined");
-  auto existing = client.connector_names();
   std::sort(existing.begin(), existing.end());
   if (selection.all) return existing;
   if (selection.regex) {
@@ -62,7 +62,7 @@ std::vector<std::string> select_connectors(connect::Client& client, const Select
                  [&](const auto& name) { return std::regex_match(name, regex); });
     if (matched.empty()) {
       throw Error::not_found("no connector matches '" + *selection.regex + "'", {},
-                             "the pattern must match whole names; list them with: cdcctl connectors list");
+                             "the pattern must match whole names; " + list_hint);
     }
     return matched;
   }
@@ -74,9 +74,16 @@ std::vector<std::string> select_connectors(connect::Client& client, const Select
     std::string list;
     for (const auto& name : missing) list += (list.empty() ? "" : ", ") + name;
     throw Error::not_found(std::string(missing.size() == 1 ? "connector " : "connectors ") + list + " not found", {},
-                           "list connectors with: cdcctl connectors list");
+                           list_hint);
   }
   return selection.names;
+}
+
+std::vector<std::string> select_connectors(connect::Client& client, const Selection& selection) {
+  if (!selection.names.empty() || selection.regex || selection.all) {
+    return select_names(client.connector_names(), selection, "list connectors with: cdcctl connectors list");
+  }
+  return select_names({}, selection, {});  // the usage error, without a request
 }
 
 ConnectorSummary summarize(const connect::ConnectorOverview& overview) {

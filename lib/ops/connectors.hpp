@@ -39,6 +39,10 @@ struct Selection {
 // every missing one); a regex matching nothing is an error too, so a typo in
 // a CI script does not pass silently.
 std::vector<std::string> select_connectors(connect::Client& client, const Selection& selection);
+// The same rules over a list of names from elsewhere (e.g. the offsets
+// topic); list_hint says how to see the names.
+std::vector<std::string> select_names(std::vector<std::string> existing, const Selection& selection,
+                                      const std::string& list_hint);
 
 // One row of `connectors list` and its JSON shape.
 struct ConnectorSummary {

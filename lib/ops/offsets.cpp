@@ -311,9 +311,9 @@ std::string verify(const OffsetChange& change, const json& after) {
 
 }  // namespace
 
-std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_stopped) {
+std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_stopped, bool always_resume) {
   std::vector<std::string> steps;
-  const std::string verb = restore_verb(change.state_before);
+  const std::string verb = always_resume ? "resume" : restore_verb(change.state_before);
   if (change.state_before == "STOPPED") steps.push_back(change.name + " is already STOPPED");
   else steps.push_back("stop " + change.name + " (it is " + change.state_before + ") and wait until STOPPED with no tasks");
   if (change.patch) {
@@ -328,6 +328,7 @@ std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_st
   steps.push_back("read the offsets back and check the change");
   if (verb.empty()) steps.push_back("leave it STOPPED, as it was");
   else if (leave_stopped) steps.push_back("leave it STOPPED (--leave-stopped); it was " + change.state_before);
+  else if (always_resume && change.state_before != "RUNNING") steps.push_back("resume it (it was " + change.state_before + ")");
   else steps.push_back(verb + " it, back to " + connect_state_for(verb) + " as before");
   return steps;
 }
@@ -336,13 +337,15 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
                                         const OffsetChangeOptions& options,
                                         const std::function<void(const OffsetStep&)>& emit) {
   OffsetChangeOutcome outcome;
-  const std::string verb = restore_verb(change.state_before);
+  const std::string verb = options.always_resume ? "resume" : restore_verb(change.state_before);
   const std::string action = change.patch ? "alter" : "reset";
   const std::string redo = change.patch ? "cdcctl offsets set " + change.name + " -f FILE --yes --leave-stopped"
                                         : "cdcctl offsets reset " + change.name + " --yes --leave-stopped";
 
-  // Puts the connector back as it was; used on success and after Ctrl-C.
-  auto restore = [&]() -> bool {
+  // Puts the connector in its final state: `verb` on success, back as it was
+  // (`back`) after Ctrl-C.
+  const std::string back = restore_verb(change.state_before);
+  auto restore_with = [&](const std::string& verb) -> bool {
     if (verb.empty() || options.leave_stopped) {
       emit({verb.empty() ? "restore" : verb, "skipped", verb.empty() ? "it was STOPPED" : "--leave-stopped"});
       outcome.state_after = "STOPPED";
@@ -363,6 +366,7 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
       return false;
     }
   };
+  auto restore = [&] { return restore_with(verb); };
   // The commands that finish the job after a failure, then the one that
   // puts the connector back as it was.
   auto finish_by_hand = [&](std::vector<std::string> commands) {
@@ -374,7 +378,7 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
     outcome.interrupted = true;
     outcome.error = "interrupted before the offsets were changed";
     clear_interrupt();  // the restore below must run to the end
-    restore();
+    restore_with(back);
     request_interrupt();
     return true;
   };
@@ -454,6 +458,19 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
     return outcome;
   }
   emit({"verify", "ok", std::to_string(outcome.offsets_after.size()) + " offset(s) now"});
+
+  if (const auto& extra = options.before_restore) {
+    try {
+      emit({extra->name, "start", ""});
+      emit({extra->name, "ok", extra->run()});
+    } catch (const Error& error) {
+      emit({extra->name, "failed", error.detail()});
+      outcome.error = extra->name + " failed: " + error.detail();
+      outcome.state_after = "STOPPED";
+      finish_by_hand(extra->to_finish);
+      return outcome;
+    }
+  }
 
   // 4. Restore.
   outcome.ok = restore();

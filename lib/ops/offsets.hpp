@@ -100,7 +100,7 @@ struct OffsetChange {
 OffsetChange plan_offset_change(connect::Client& client, const std::string& name,
                                 std::optional<nlohmann::json> patch = std::nullopt);
 // The steps for --dry-run and the confirmation, in order.
-std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_stopped);
+std::vector<std::string> describe_plan(const OffsetChange& change, bool leave_stopped, bool always_resume = false);
 
 struct OffsetStep {
   std::string step{};    // stop, wait-stopped, reset, alter, verify, resume, pause
@@ -108,8 +108,21 @@ struct OffsetStep {
   std::string detail{};
 };
 
+// A step of its own that runs after the change is verified and before the
+// state is restored, while the connector is STOPPED (resnapshot drops the
+// replication slot here). `run` returns a detail for the log or throws
+// Error; a failure leaves the connector STOPPED and `to_finish` says what to
+// run by hand.
+struct ExtraStep {
+  std::string name{};
+  std::function<std::string()> run{};
+  std::vector<std::string> to_finish{};
+};
+
 struct OffsetChangeOptions {
   bool leave_stopped = false;
+  bool always_resume = false;  // resume afterwards even if it was PAUSED or STOPPED
+  std::optional<ExtraStep> before_restore{};
   std::chrono::milliseconds wait_timeout{std::chrono::minutes(2)};
   std::chrono::milliseconds poll_interval{std::chrono::milliseconds(500)};
 };

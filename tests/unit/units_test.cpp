@@ -54,3 +54,38 @@ TEST_CASE("human forms") {
   CHECK(format_bytes(1536) == "1.5 KiB");
   CHECK(format_bytes(10ull << 30) == "10.0 GiB");
 }
+
+TEST_CASE("points in time: RFC 3339 with a zone, a date, or epoch milliseconds") {
+  CHECK(parse_timestamp_ms("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_timestamp_ms("2026-11-22T10:00:00Z") == 1795341600000);
+  CHECK(parse_timestamp_ms("2026-11-22 11:00:00+01:00") == 1795341600000);
+  CHECK(parse_timestamp_ms("2026-11-22T05:30:00-04:30") == 1795341600000);
+  CHECK(parse_timestamp_ms("2026-11-22T10:00:00.25Z") == 1795341600250);
+  CHECK(parse_timestamp_ms("2026-11-22T10:00:00.123456789Z") == 1795341600123);
+  CHECK(parse_timestamp_ms("2026-11-22T10:00Z") == 1795341600000);
+  CHECK(parse_timestamp_ms("2026-11-22") == 1795305600000);
+  CHECK(parse_timestamp_ms("2024-02-29T00:00:00Z") == 1709164800000);
+  CHECK(parse_timestamp_ms("1795341600000") == 1795341600000);
+  // Round trip with the formatter used everywhere else.
+  CHECK(format_timestamp(WallClock::time_point(std::chrono::milliseconds(parse_timestamp_ms("2026-11-22T10:00:00Z")))) ==
+        "2026-11-22T10:00:00Z");
+}
+
+TEST_CASE("a time without a zone, or garbage, is refused with the accepted forms") {
+  for (const char* bad : {"2026-11-22T10:00:00", "yesterday", "2026-13-01", "2026-11-22T25:00:00Z", "2026-11-22T10:00:00Q",
+                          "2026-11-22T10:00:00Z extra", "", "2026-11-22T10:00:00.Z"}) {
+    CAPTURE(bad);
+    try {
+      parse_timestamp_ms(bad);
+      FAIL("accepted");
+    } catch (const Error& error) {
+      CHECK(error.code() == ExitCode::Usage);
+      CHECK(std::string(error.hint()).find("RFC 3339") != std::string::npos);
+    }
+  }
+  try {
+    parse_timestamp_ms("2026-11-22T10:00:00");
+  } catch (const Error& error) {
+    CHECK(std::string(error.why()).find("no zone") != std::string::npos);
+  }
+}

@@ -1,0 +1,303 @@
+#include "kafka/topic_io.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace cdcctl::kafka {
+
+namespace {
+
+struct TopicDeleter {
+  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
+};
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const { rd_kafka_topic_partition_list_destroy(list); }
+};
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
+};
+using TopicPtr = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
+int timeout_ms(std::chrono::milliseconds timeout) {
+  return static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 1, 24LL * 3600 * 1000));
+}
+
+std::string bootstrap_of(const std::map<std::string, std::string>& properties) {
+  auto found = properties.find("bootstrap.servers");
+  if (found == properties.end() || found->second.empty()) {
+    throw Error::usage("no Kafka bootstrap servers configured", {},
+                       "pass --bootstrap-servers HOST:PORT, set CDCCTL_BOOTSTRAP_SERVERS, or add it to a context");
+  }
+  return found->second;
+}
+
+Error kafka_unreachable(const std::string& bootstrap, rd_kafka_resp_err_t err) {
+  return Error::unreachable("cannot reach Kafka at " + bootstrap, rd_kafka_err2str(err),
+                            "check --bootstrap-servers, the network, and security settings (-X security.protocol=…)");
+}
+
+std::optional<std::string> bytes(const void* data, std::size_t size) {
+  if (!data) return std::nullopt;
+  return std::string(static_cast<const char*>(data), size);
+}
+
+Record to_record(const rd_kafka_message_t& message) {
+  Record record;
+  record.topic = rd_kafka_topic_name(message.rkt);
+  record.partition = message.partition;
+  record.offset = message.offset;
+  rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+  record.timestamp_ms = rd_kafka_message_timestamp(&message, &type);
+  record.key = bytes(message.key, message.key_len);
+  record.value = bytes(message.payload, message.len);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      record.headers.emplace_back(name, bytes(value, size));
+    }
+  }
+  return record;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Consumer
+
+Consumer::Consumer(const std::map<std::string, std::string>& properties, const Logger* logger)
+    : bootstrap_(bootstrap_of(properties)) {
+  auto settings = properties;
+  // A group id is needed for the consumer API, but the group is never
+  // joined (partitions are assigned, not subscribed) and nothing is committed.
+  settings.emplace("group.id", "cdcctl-reader");
+  settings["enable.auto.commit"] = "false";
+  settings["enable.auto.offset.store"] = "false";
+  settings["enable.partition.eof"] = "true";
+  settings["auto.offset.reset"] = "earliest";
+  auto conf = make_conf(settings, logger);
+  char error[512] = {};
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
+  if (!rk) throw Error::usage("cannot create Kafka consumer", error);
+  (void)conf.release();
+  rk_.reset(rk);
+  rd_kafka_poll_set_consumer(rk_.get());
+}
+
+int Consumer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
+  TopicPtr handle(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr));
+  const rd_kafka_metadata_t* raw = nullptr;
+  const auto err = rd_kafka_metadata(rk_.get(), 0, handle.get(), &raw, timeout_ms(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap_, err);
+  MetadataPtr metadata(raw);
+  if (metadata->topic_cnt < 1 || metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+      metadata->topics[0].partition_cnt == 0) {
+    throw Error::not_found("topic " + topic + " does not exist", "Kafka at " + bootstrap_ + " does not know it",
+                           "check the name (kcat -L lists topics)");
+  }
+  if (metadata->topics[0].err) {
+    throw Error::failed("cannot describe topic " + topic, rd_kafka_err2str(metadata->topics[0].err));
+  }
+  return metadata->topics[0].partition_cnt;
+}
+
+std::vector<std::string> Consumer::topic_names(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const auto err = rd_kafka_metadata(rk_.get(), 1, nullptr, &raw, timeout_ms(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap_, err);
+  MetadataPtr metadata(raw);
+  std::vector<std::string> names;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    if (!metadata->topics[i].err) names.emplace_back(metadata->topics[i].topic);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Watermarks Consumer::watermarks(const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
+  Watermarks marks;
+  const auto err =
+      rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &marks.low, &marks.high, timeout_ms(timeout));
+  if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    throw Error::not_found("partition " + std::to_string(partition) + " of " + topic + " does not exist");
+  }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap_, err);
+  return marks;
+}
+
+std::vector<std::optional<std::int64_t>> Consumer::offsets_for_times(const std::string& topic,
+                                                                     const std::vector<std::int32_t>& partitions,
+                                                                     std::int64_t timestamp_ms,
+                                                                     std::chrono::milliseconds timeout) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (const auto partition : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = timestamp_ms;
+  }
+  const auto err = rd_kafka_offsets_for_times(rk_.get(), list.get(), timeout_ms(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap_, err);
+  std::vector<std::optional<std::int64_t>> offsets;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& entry = list->elems[i];
+    if (entry.err) {
+      throw Error::failed("cannot look up offsets by time in " + topic + " partition " + std::to_string(entry.partition),
+                          rd_kafka_err2str(entry.err));
+    }
+    offsets.push_back(entry.offset >= 0 ? std::optional<std::int64_t>(entry.offset) : std::nullopt);
+  }
+  return offsets;
+}
+
+std::vector<PartitionRange> Consumer::whole_topic(const std::string& topic, std::chrono::milliseconds timeout) {
+  const int count = partition_count(topic, timeout);
+  std::vector<PartitionRange> ranges;
+  for (int partition = 0; partition < count; ++partition) {
+    const auto marks = watermarks(topic, partition, timeout);
+    ranges.push_back({partition, marks.low, marks.high});
+  }
+  return ranges;
+}
+
+void Consumer::read(const std::string& topic, const std::vector<PartitionRange>& ranges,
+                    const std::function<bool(const Record&)>& on_record, std::chrono::milliseconds idle_timeout) {
+  std::map<std::int32_t, std::int64_t> open;  // partition → end offset
+  PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size())));
+  for (const auto& range : ranges) {
+    if (range.start >= range.end) continue;
+    open[range.partition] = range.end;
+    rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), range.partition)->offset = range.start;
+  }
+  if (open.empty()) return;
+  if (const auto err = rd_kafka_assign(rk_.get(), assignment.get())) {
+    throw Error::failed("cannot read " + topic, rd_kafka_err2str(err));
+  }
+  struct Unassign {
+    rd_kafka_t* rk;
+    ~Unassign() { rd_kafka_assign(rk, nullptr); }
+  } unassign{rk_.get()};
+
+  auto last_progress = std::chrono::steady_clock::now();
+  while (!open.empty()) {
+    MessagePtr message(rd_kafka_consumer_poll(rk_.get(), 200));
+    if (!message) {
+      if (std::chrono::steady_clock::now() - last_progress > idle_timeout) {
+        throw Error::unreachable("reading " + topic + " from Kafka at " + bootstrap_ + " stalled",
+                                 "no record for " + std::to_string(idle_timeout.count() / 1000) + "s with " +
+                                     std::to_string(open.size()) + " partition(s) still unread",
+                                 "check the brokers; raise --timeout for a slow cluster");
+      }
+      continue;
+    }
+    last_progress = std::chrono::steady_clock::now();
+    auto found = open.find(message->partition);
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      // The end of what the partition held when fetched. It can come before
+      // the planned end: with read_committed, records of a transaction still
+      // open are not handed out, and retention may have removed some.
+      if (found != open.end()) open.erase(found);
+      continue;
+    }
+    if (message->err) {
+      const std::string what = rd_kafka_message_errstr(message.get());
+      if (message->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || message->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+          message->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || message->err == RD_KAFKA_RESP_ERR__FATAL) {
+        throw Error::failed("cannot read " + topic, what);
+      }
+      continue;  // transient: librdkafka retries by itself
+    }
+    if (found == open.end()) continue;
+    if (message->offset >= found->second) {
+      open.erase(found);
+      continue;
+    }
+    const Record record = to_record(*message);
+    if (message->offset + 1 >= found->second) open.erase(found);
+    if (!on_record(record)) return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Producer
+
+namespace {
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
+  auto* delivery = static_cast<Producer::Delivery*>(message->_private);
+  if (!delivery) return;
+  --delivery->pending;
+  if (message->err) {
+    if (delivery->first_error.empty()) delivery->first_error = rd_kafka_err2str(message->err);
+  } else {
+    delivery->delivered.emplace_back(message->partition, message->offset);
+  }
+}
+
+}  // namespace
+
+Producer::Producer(const std::map<std::string, std::string>& properties, const Logger* logger)
+    : delivery_(std::make_unique<Delivery>()), bootstrap_(bootstrap_of(properties)) {
+  auto settings = properties;
+  settings.emplace("acks", "all");
+  settings.emplace("enable.idempotence", "true");
+  // Keyed records without a partition go where the Java client sends them.
+  settings.emplace("partitioner", "murmur2_random");
+  auto conf = make_conf(settings, logger);
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
+  char error[512] = {};
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
+  if (!rk) throw Error::usage("cannot create Kafka producer", error);
+  (void)conf.release();
+  rk_.reset(rk);
+}
+
+Producer::~Producer() {
+  // Records still queued are dropped with the handle; flush() is the way to
+  // make sure they were written.
+  if (rk_) rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  if (rk_) rd_kafka_poll(rk_.get(), 0);
+}
+
+void Producer::produce(const std::string& topic, std::optional<std::int32_t> partition,
+                       const std::optional<std::string>& key, const std::optional<std::string>& value,
+                       const std::vector<Header>& headers, std::int64_t timestamp_ms) {
+  rd_kafka_headers_t* list = rd_kafka_headers_new(headers.size());
+  for (const auto& [name, header_value] : headers) {
+    rd_kafka_header_add(list, name.data(), static_cast<ssize_t>(name.size()), header_value ? header_value->data() : nullptr,
+                        header_value ? static_cast<ssize_t>(header_value->size()) : 0);
+  }
+  // The macros below take plain pointers and sizes.
+  const void* key_data = key ? key->data() : nullptr;
+  const std::size_t key_size = key ? key->size() : 0;
+  void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
+  const std::size_t value_size = value ? value->size() : 0;
+  const auto err = rd_kafka_producev(
+      rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition.value_or(RD_KAFKA_PARTITION_UA)),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
+      RD_KAFKA_V_VALUE(value_data, value_size),
+      RD_KAFKA_V_HEADERS(list), RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
+  if (err) {
+    rd_kafka_headers_destroy(list);  // ownership passes only on success
+    throw Error::failed("cannot queue a record for " + topic, rd_kafka_err2str(err));
+  }
+  ++delivery_->pending;
+  rd_kafka_poll(rk_.get(), 0);
+}
+
+void Producer::flush(std::chrono::milliseconds timeout) {
+  const auto err = rd_kafka_flush(rk_.get(), timeout_ms(timeout));
+  rd_kafka_poll(rk_.get(), 0);
+  if (!delivery_->first_error.empty()) {
+    throw Error::failed("Kafka at " + bootstrap_ + " did not accept every record", delivery_->first_error);
+  }
+  if (err == RD_KAFKA_RESP_ERR__TIMED_OUT || delivery_->pending > 0) {
+    throw Error::unreachable("Kafka at " + bootstrap_ + " did not confirm " + std::to_string(delivery_->pending) +
+                                 " record(s) in time",
+                             rd_kafka_err2str(err), "check the brokers; raise --timeout for a slow cluster");
+  }
+}
+
+}  // namespace cdcctl::kafka

@@ -1,0 +1,109 @@
+#pragma once
+// Reading and writing records of a topic with librdkafka: a consumer that
+// reads partitions from a start offset up to where they ended when asked
+// (no consumer group is joined, nothing is committed), and a producer that
+// writes to chosen partitions and waits for every delivery report.
+//
+// These are the building blocks for the offsets-topic codec and the DLQ
+// commands; they hold librdkafka handles and never print.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/log.hpp"
+#include "kafka/handles.hpp"
+
+namespace cdcctl::kafka {
+
+using Header = std::pair<std::string, std::optional<std::string>>;
+
+struct Record {
+  std::string topic{};
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp_ms = -1;  // -1 when the record has none
+  std::optional<std::string> key{};    // nullopt: a null key
+  std::optional<std::string> value{};  // nullopt: a null value (a tombstone)
+  std::vector<Header> headers{};       // in order, duplicates kept
+};
+
+struct Watermarks {
+  std::int64_t low = 0;   // the first offset still in the partition
+  std::int64_t high = 0;  // the offset the next record will get
+};
+
+// A partition to read, from `start` (inclusive) to `end` (exclusive).
+struct PartitionRange {
+  std::int32_t partition = 0;
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+};
+
+class Consumer {
+ public:
+  Consumer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
+
+  // Partitions of the topic; Error (not found) when the broker lacks it.
+  int partition_count(const std::string& topic, std::chrono::milliseconds timeout);
+  // Every topic name the cluster reports, sorted.
+  std::vector<std::string> topic_names(std::chrono::milliseconds timeout);
+  Watermarks watermarks(const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout);
+  // For each partition, the first offset whose timestamp is at or after
+  // timestamp_ms, or nullopt when no record is that new (ListOffsets).
+  std::vector<std::optional<std::int64_t>> offsets_for_times(const std::string& topic,
+                                                             const std::vector<std::int32_t>& partitions,
+                                                             std::int64_t timestamp_ms, std::chrono::milliseconds timeout);
+
+  // Ranges covering every partition from the low to the high watermark.
+  std::vector<PartitionRange> whole_topic(const std::string& topic, std::chrono::milliseconds timeout);
+
+  // Calls on_record for each record of the ranges in partition order of
+  // arrival (offset order within a partition) until every range is read or
+  // on_record returns false. Error (unreachable) when nothing arrives for
+  // idle_timeout while ranges are still open.
+  void read(const std::string& topic, const std::vector<PartitionRange>& ranges,
+            const std::function<bool(const Record&)>& on_record, std::chrono::milliseconds idle_timeout);
+
+ private:
+  KafkaPtr rk_;
+  std::string bootstrap_;
+};
+
+class Producer {
+ public:
+  Producer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues one record for the given partition (or the key's partition by
+  // the murmur2 partitioner when partition is nullopt). timestamp_ms 0 lets
+  // the client stamp it.
+  void produce(const std::string& topic, std::optional<std::int32_t> partition, const std::optional<std::string>& key,
+               const std::optional<std::string>& value, const std::vector<Header>& headers = {},
+               std::int64_t timestamp_ms = 0);
+  // Waits for every queued record's delivery report; Error (failed) with the
+  // first delivery error, or (unreachable) when the timeout passes first.
+  void flush(std::chrono::milliseconds timeout);
+
+  struct Delivery {
+    int pending = 0;
+    std::string first_error{};
+    std::vector<std::pair<std::int32_t, std::int64_t>> delivered{};  // partition, offset
+  };
+  // Where the records flushed so far went.
+  const Delivery& deliveries() const { return *delivery_; }
+
+ private:
+  std::unique_ptr<Delivery> delivery_;  // a stable address for the delivery callback
+  KafkaPtr rk_;
+  std::string bootstrap_;
+};
+
+}  // namespace cdcctl::kafka
