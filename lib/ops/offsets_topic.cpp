@@ -16,35 +16,36 @@ void OffsetsTopicReplay::add(const kafka::Record& record) {
     ++unreadable_;
     return;
   }
-  const auto key = kafka::parse_connect_offset_key(*record.key);
-  if (!key) {
+  auto parsed = parsed_keys_.find(*record.key);
+  if (parsed == parsed_keys_.end()) {
+    parsed = parsed_keys_.emplace(*record.key, kafka::parse_connect_offset_key(*record.key)).first;
+  }
+  if (!parsed->second) {
     ++unreadable_;
     return;
   }
-  const auto slot = std::make_pair(record.partition, *record.key);
+  auto slot = std::make_pair(record.partition, *record.key);
   if (!record.value) {  // a tombstone
     live_.erase(slot);
     return;
   }
-  TopicOffsetEntry entry;
-  entry.key = *record.key;
-  entry.partition = key->partition;
-  entry.offset = json::parse(*record.value, nullptr, /*allow_exceptions=*/false);
-  if (entry.offset.is_discarded()) {
-    ++unreadable_;
-    entry.offset = *record.value;  // keep the text: it is still a live key to remove
-  }
-  entry.topic_partition = record.partition;
-  entry.record_offset = record.offset;
-  entry.timestamp_ms = record.timestamp_ms;
-  entry.expected_partition = partition_count_ > 0 ? kafka::default_partition(*record.key, partition_count_) : 0;
-  live_[slot] = {key->connector, std::move(entry)};
+  live_[std::move(slot)] = {&parsed->second->connector, *record.value, record.offset, record.timestamp_ms};
 }
 
 std::vector<TopicOffsetEntry> OffsetsTopicReplay::live(const std::string& connector) const {
   std::vector<TopicOffsetEntry> entries;
-  for (const auto& [slot, named] : live_) {
-    if (named.first == connector) entries.push_back(named.second);
+  for (const auto& [slot, kept] : live_) {
+    if (*kept.connector != connector) continue;
+    TopicOffsetEntry entry;
+    entry.key = slot.second;
+    entry.partition = parsed_keys_.at(slot.second)->partition;
+    entry.offset = json::parse(kept.value, nullptr, /*allow_exceptions=*/false);
+    if (entry.offset.is_discarded()) entry.offset = kept.value;  // still a live key to remove; shown as text
+    entry.topic_partition = slot.first;
+    entry.record_offset = kept.offset;
+    entry.timestamp_ms = kept.timestamp_ms;
+    entry.expected_partition = partition_count_ > 0 ? kafka::default_partition(slot.second, partition_count_) : 0;
+    entries.push_back(std::move(entry));
   }
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
     return std::tie(a.topic_partition, a.record_offset) < std::tie(b.topic_partition, b.record_offset);
@@ -54,7 +55,7 @@ std::vector<TopicOffsetEntry> OffsetsTopicReplay::live(const std::string& connec
 
 std::map<std::string, std::size_t> OffsetsTopicReplay::connectors() const {
   std::map<std::string, std::size_t> counts;
-  for (const auto& [slot, named] : live_) ++counts[named.first];
+  for (const auto& [slot, kept] : live_) ++counts[*kept.connector];
   return counts;
 }
 

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@
 
 #include "connect/client.hpp"
 #include "core/log.hpp"
+#include "kafka/connect_offsets.hpp"
 #include "kafka/topic_io.hpp"
 #include "ops/offsets.hpp"
 
@@ -52,11 +55,20 @@ class OffsetsTopicReplay {
   int partition_count() const { return partition_count_; }
 
  private:
+  // What is kept per live key: values are parsed only when asked for, and
+  // each distinct key's bytes are parsed once, since a busy topic holds many
+  // records per key.
+  struct LiveRecord {
+    const std::string* connector = nullptr;  // points into parsed_keys_
+    std::string value{};
+    std::int64_t offset = 0;
+    std::int64_t timestamp_ms = -1;
+  };
   int partition_count_;
   std::size_t records_ = 0;
   std::size_t unreadable_ = 0;
-  // (partition, key bytes) → entry; the connector name is kept alongside.
-  std::map<std::pair<std::int32_t, std::string>, std::pair<std::string, TopicOffsetEntry>> live_;
+  std::unordered_map<std::string, std::optional<kafka::ConnectOffsetKey>> parsed_keys_;
+  std::map<std::pair<std::int32_t, std::string>, LiveRecord> live_;  // (partition, key bytes)
 };
 
 // Reads the whole topic (low to high watermark of every partition).
