@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -66,6 +66,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a loggers -d 'Log level
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a health -d 'Check every connector and task; restart failed ones; exit 0/1/2/3 for monitoring'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a restart -d 'Rolling restarts of connectors or Kafka Connect workers'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a offsets -d 'Show, reset and set connector offsets the safe way (Connect 3.6+)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a slots -d 'PostgreSQL replication slots: list, check for cron, drop, create'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -298,5 +299,32 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -s y -l 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -l leave-stopped -d 'leave the connectors STOPPED afterwards'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'" -l wait-timeout -x -d 'how long to wait for each connector to stop (default 2m)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl offsets restore'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl connectors list -o name 2>/dev/null)' -d 'only these connectors from the backup'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots'" -a list -d 'Every replication slot with retained WAL, activity and wal_status'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots'" -a check -d 'Judge every slot for cron and monitoring: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots'" -a drop -d 'Drop replication slots, refusing active ones unless --terminate'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots'" -a create -d 'Create a logical (or physical) replication slot'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots list'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots list'" -l state-file -x -d 'where slots check remembers inactive times'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l warn-retained -x -d 'WARNING when a slot retains this much WAL (default 1GB)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l crit-retained -x -d 'CRITICAL at this much (default 10GB)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l warn-inactive -x -d 'WARNING when a slot has had no consumer this long (default 30m)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l crit-inactive -x -d 'CRITICAL after this long (default 2h)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l crit-safe-wal -x -d 'CRITICAL when safe_wal_size is below this (PG13+)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l state-file -r -F -d 'remembers when slots were first seen inactive (default $XDG_STATE_HOME/cdcctl/slots.json)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l no-state -d 'neither read nor write the state file'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots check'" -l prometheus -r -F -d 'also write a node_exporter textfile'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -l inactive-for -x -d 'instead of names: every slot inactive at least this long'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -l terminate -d 'end the walsender holding an active slot first (asks separately)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -l dry-run -d 'show what would be dropped and the WAL it holds; change nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -l state-file -x -d 'where slots check remembers inactive times'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'" -l wait-timeout -x -d 'with --terminate: how long to wait for the slot to be released (default 10s)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'; and test (__cdcctl_npos) -ge 0" -a '(cdcctl slots list -o name 2>/dev/null)' -d 'slot names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots create'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots create'" -l plugin -x -d 'output plugin of a logical slot (default pgoutput)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots create'" -l physical -d 'a physical slot (WAL reserved at once) instead'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

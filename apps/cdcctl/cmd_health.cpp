@@ -4,6 +4,7 @@
 
 #include "app.hpp"
 #include "core/error.hpp"
+#include "core/prometheus.hpp"
 #include "core/files.hpp"
 #include "core/secrets.hpp"
 #include "core/subprocess.hpp"
@@ -277,12 +278,7 @@ ExitCode health(AppContext& context, const HealthFlags& flags) {
       if (use_state) ops::save_health_state(state_path, state);
     }
   }
-  if (!flags.prometheus.empty()) {
-    // World-readable: node_exporter usually runs as another user.
-    using std::filesystem::perms;
-    write_file_atomically(flags.prometheus, ops::prometheus_textfile(report),
-                          perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
-  }
+  if (!flags.prometheus.empty()) write_prometheus_textfile(flags.prometheus, ops::prometheus_textfile(report));
 
   const auto format = context.format();
   if (format == output::Format::Table || format == output::Format::Wide) {

@@ -9,6 +9,7 @@
 
 #include "core/config_file.hpp"
 #include "core/error.hpp"
+#include "core/prometheus.hpp"
 #include "core/files.hpp"
 
 namespace cdcctl::ops {
@@ -515,46 +516,13 @@ json to_json(const HealthReport& report) {
 
 namespace {
 
-std::string label_value(const std::string& value) {
-  std::string escaped;
-  for (const char c : value) {
-    if (c == '\\') escaped += "\\\\";
-    else if (c == '"') escaped += "\\\"";
-    else if (c == '\n') escaped += "\\n";
-    else escaped += c;
-  }
-  return escaped;
-}
-
-class Metrics {
- public:
-  void family(const std::string& name, const std::string& type, const std::string& help) {
-    out_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
-  }
-  void sample(const std::string& name, const std::vector<std::pair<std::string, std::string>>& labels, double value) {
-    out_ << name;
-    if (!labels.empty()) {
-      out_ << '{';
-      for (std::size_t i = 0; i < labels.size(); ++i) {
-        out_ << (i ? "," : "") << labels[i].first << "=\"" << label_value(labels[i].second) << '"';
-      }
-      out_ << '}';
-    }
-    out_ << ' ' << fmt::format("{}", value) << '\n';
-  }
-  std::string text() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-};
-
 constexpr const char* kConnectorStates[] = {"RUNNING", "PAUSED", "STOPPED", "FAILED", "UNASSIGNED", "RESTARTING"};
 constexpr const char* kTaskStates[] = {"RUNNING", "PAUSED", "FAILED", "UNASSIGNED", "RESTARTING"};
 
 }  // namespace
 
 std::string prometheus_textfile(const HealthReport& report) {
-  Metrics m;
+  PrometheusText m;
   m.family("cdcctl_health_status", "gauge", "Verdict of the last cdcctl health run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
   m.sample("cdcctl_health_status", {}, static_cast<int>(report.status));
   m.family("cdcctl_health_last_check_timestamp_seconds", "gauge", "When the last cdcctl health run checked, Unix time.");
