@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin' '--tables' '--connector-config' '--publication' '--slot'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -67,6 +67,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a health -d 'Check ever
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a restart -d 'Rolling restarts of connectors or Kafka Connect workers'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a offsets -d 'Show, reset and set connector offsets the safe way (Connect 3.6+)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a slots -d 'PostgreSQL replication slots: list, check for cron, drop, create'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a pg -d 'PostgreSQL checks for change data capture'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -326,5 +327,12 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots drop'; and test (__c
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots create'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots create'" -l plugin -x -d 'output plugin of a logical slot (default pgoutput)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl slots create'" -l physical -d 'a physical slot (WAL reserved at once) instead'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg'" -a preflight -d 'Check that the database is ready for a Debezium PostgreSQL connector'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l tables -x -d 'the tables to capture: schema.table, comma-separated (a bare name is public.NAME)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l connector-config -r -F -d 'read tables, publication, slot and heartbeat from a connector config (JSON)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l publication -x -d 'publication name (default dbz_publication, or the config\'s)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l slot -x -d 'slot name (default debezium, or the config\'s slot.name)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

@@ -174,6 +174,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_restart_commands(app, context);
   add_offsets_commands(app, context);
   add_slots_commands(app, context);
+  add_pg_commands(app, context);
   add_completion_commands(app, context);
 }
 

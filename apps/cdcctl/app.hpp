@@ -109,5 +109,6 @@ void add_health_command(CLI::App& app, AppContext& context);
 void add_restart_commands(CLI::App& app, AppContext& context);
 void add_offsets_commands(CLI::App& app, AppContext& context);
 void add_slots_commands(CLI::App& app, AppContext& context);
+void add_pg_commands(CLI::App& app, AppContext& context);
 
 }  // namespace cdcctl::app

@@ -33,19 +33,6 @@ struct HealthFlags {
   bool notify_shell = false;
 };
 
-std::vector<std::string> split_names(const std::string& text) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!name.empty()) names.push_back(name);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return names;
-}
-
 // The clusters to check: --all-contexts, --context a,b (or CDCCTL_CONTEXT),
 // or the one the settings resolve to. nullopt stands for "the resolved one".
 std::vector<std::optional<std::string>> contexts_to_check(const AppContext& context, const HealthFlags& flags) {
@@ -60,7 +47,7 @@ std::vector<std::optional<std::string>> contexts_to_check(const AppContext& cont
   }
   std::string given = context.flags.context;
   if (given.empty()) given = context.io.env("CDCCTL_CONTEXT").value_or("");
-  const auto names = split_names(given);
+  const auto names = split_list(given);
   if (names.size() <= 1) return {std::nullopt};
   return {names.begin(), names.end()};
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cdcctl {
 
@@ -34,5 +35,9 @@ WallClock::time_point from_epoch_seconds(std::int64_t seconds);
 // since the epoch ("1795323388170"). A time without a zone is refused rather
 // than guessed: an offset reset an hour off loses or repeats an hour of data.
 std::int64_t parse_timestamp_ms(std::string_view text);
+
+// "a, b,,c " → {"a", "b", "c"}: a comma-separated list as flags and connector
+// configs give it, items trimmed of blanks, empty items dropped.
+std::vector<std::string> split_list(std::string_view text);
 
 }  // namespace cdcctl

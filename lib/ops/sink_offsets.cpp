@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "core/error.hpp"
+#include "core/units.hpp"
 #include "ops/connectors.hpp"
 
 namespace cdcctl::ops {
@@ -13,15 +14,8 @@ using nlohmann::json;
 std::vector<std::string> sink_topics(const connect::Config& config, const std::vector<std::string>& cluster_topics) {
   std::vector<std::string> topics;
   if (auto list = config.find("topics"); list != config.end() && !list->second.empty()) {
-    std::size_t start = 0;
-    while (start <= list->second.size()) {
-      const auto comma = list->second.find(',', start);
-      std::string topic = list->second.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      topic.erase(0, topic.find_first_not_of(" \t"));
-      topic.erase(topic.find_last_not_of(" \t") + 1);
-      if (!topic.empty() && std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(topic);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
+    for (auto& topic : split_list(list->second)) {
+      if (std::find(topics.begin(), topics.end(), topic) == topics.end()) topics.push_back(std::move(topic));
     }
     return topics;
   }

@@ -106,6 +106,13 @@ PgCluster::PgCluster() {
   running_ = true;
 }
 
+void PgCluster::restart() {
+  auto result = as_server_user({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_file_, "-m", "fast", "-w", "-t", "60", "restart"});
+  if (result.exit_code != 0) {
+    throw std::runtime_error("pg_ctl restart failed:\n" + result.out + result.err + "\nserver log:\n" + tail_of_file(log_file_));
+  }
+}
+
 PgCluster::~PgCluster() {
   if (running_) as_server_user({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-m", "immediate", "-w", "stop"});
 }

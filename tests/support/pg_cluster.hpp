@@ -35,6 +35,9 @@ class PgCluster {
   void create_login_role(const std::string& name, const std::string& password);
 
   const std::string& bin_dir() const { return bin_dir_; }
+  // Restarts the server (fast shutdown), e.g. after ALTER SYSTEM of a setting
+  // that needs it (wal_level, max_replication_slots).
+  void restart();
 
  private:
   std::optional<std::pair<uid_t, gid_t>> server_user_;

@@ -89,3 +89,10 @@ TEST_CASE("a time without a zone, or garbage, is refused with the accepted forms
     CHECK(std::string(error.why()).find("no zone") != std::string::npos);
   }
 }
+
+TEST_CASE("comma-separated lists: items trimmed, empty ones dropped") {
+  CHECK(split_list("a, b,,c ") == std::vector<std::string>{"a", "b", "c"});
+  CHECK(split_list("") == std::vector<std::string>{});
+  CHECK(split_list(" , ") == std::vector<std::string>{});
+  CHECK(split_list("inventory\\.orders") == std::vector<std::string>{"inventory\\.orders"});
+}
