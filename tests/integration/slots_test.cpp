@@ -245,3 +245,32 @@ TEST_CASE("slots check is UNKNOWN (exit 3) when PostgreSQL cannot be reached, an
   // Usage errors are UNKNOWN too, for a monitoring plugin.
   CHECK(run_cdcctl({"slots", "check", "--warn-retained", "lots"}, options).exit_code == 3);
 }
+
+TEST_CASE("on a standby, slots list and check measure from the last received WAL, without an SQL error") {
+  PgCluster primary;
+  PgCluster standby(StandbyOf{primary});  // pg_basebackup -R: a hot standby streaming from the primary
+  REQUIRE(standby.psql("SELECT pg_is_in_recovery()") == "t");
+  standby.psql("SELECT pg_create_physical_replication_slot('cascade_1', true)");
+  primary.psql("CREATE TABLE filler AS SELECT g, repeat('x', 100) AS pad FROM generate_series(1, 150000) g");
+  const auto target = primary.psql("SELECT pg_current_wal_lsn()");
+  for (int i = 0; i < 100 && standby.psql("SELECT pg_last_wal_replay_lsn() >= '" + target + "'::pg_lsn") != "t"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  TempDir state{"cdcctl-slots"};
+  RunOptions options;
+  options.env["XDG_STATE_HOME"] = state.path();
+  auto result = run_cdcctl({"slots", "list", "-o", "json", "--pg", standby.conninfo()}, options);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto slots = json::parse(result.out);
+  REQUIRE(slots.size() == 1);
+  CHECK(slots[0]["name"] == "cascade_1");
+  CHECK(slots[0]["retained_bytes"].get<long long>() > 10LL * 1024 * 1024);
+
+  result = run_cdcctl({"slots", "check", "-o", "json", "--pg", standby.conninfo(), "--warn-retained", "1MB",
+                       "--crit-retained", "1GB"}, options);
+  CHECK(result.exit_code == 1);
+  const auto report = json::parse(result.out);
+  CHECK(report["server"]["in_recovery"] == true);
+  CHECK(report["slots"][0]["status"] == "WARNING");
+}

@@ -45,7 +45,7 @@ std::string tail_of_file(const std::string& path) {
 
 }  // namespace
 
-PgCluster::PgCluster() {
+void PgCluster::prepare_directory() {
   bin_dir_ = find_postgres_bin_dir();
   dir_ = std::make_unique<TempDir>("cdcctl-pg");
   data_dir_ = dir_->path() + "/data";
@@ -64,6 +64,40 @@ PgCluster::PgCluster() {
       throw std::runtime_error("cannot hand " + dir_->path() + " to the postgres user");
     }
   }
+}
+
+void PgCluster::start() {
+  auto result = as_server_user({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_file_, "-w", "-t", "60", "start"});
+  if (result.exit_code != 0) {
+    throw std::runtime_error("pg_ctl start failed:\n" + result.out + result.err + "\nserver log:\n" +
+                             tail_of_file(log_file_));
+  }
+  running_ = true;
+}
+
+PgCluster::PgCluster(StandbyOf standby) {
+  const PgCluster& primary = standby.primary;
+  prepare_directory();
+  auto backup = as_server_user({bin_dir_ + "/pg_basebackup", "-h", primary.socket_dir(), "-p", std::to_string(primary.port()),
+                                "-U", "postgres", "-D", data_dir_, "-R", "-X", "stream", "--no-sync", "-c", "fast"});
+  if (backup.exit_code != 0) throw std::runtime_error("pg_basebackup failed:\n" + backup.out + backup.err);
+  {
+    // The copied postgresql.conf names the primary's port and socket; later lines win.
+    std::ofstream conf(data_dir_ + "/postgresql.conf", std::ios::app);
+    conf << "\n# cdcctl test harness: standby\n"
+         << "port = " << port_ << "\n"
+         << "unix_socket_directories = '" << socket_dir_ << "'\n"
+         << "hot_standby = on\n"
+         << "hot_standby_feedback = on\n";
+  }
+  if (server_user_) {
+    [[maybe_unused]] int rc = ::chown((data_dir_ + "/postgresql.conf").c_str(), server_user_->first, server_user_->second);
+  }
+  start();
+}
+
+PgCluster::PgCluster() {
+  prepare_directory();
 
   auto init = as_server_user({bin_dir_ + "/initdb", "-D", data_dir_, "-U", "postgres", "--auth=trust",
                               "--encoding=UTF8", "--locale=C", "--no-sync"});
@@ -98,12 +132,7 @@ PgCluster::PgCluster() {
     }
   }
 
-  auto start = as_server_user({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_file_, "-w", "-t", "60", "start"});
-  if (start.exit_code != 0) {
-    throw std::runtime_error("pg_ctl start failed:\n" + start.out + start.err + "\nserver log:\n" +
-                             tail_of_file(log_file_));
-  }
-  running_ = true;
+  start();
 }
 
 void PgCluster::restart() {

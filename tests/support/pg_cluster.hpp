@@ -13,9 +13,17 @@
 
 namespace cdcctl::testsupport {
 
+class PgCluster;
+// Asks PgCluster for a hot standby of `primary` instead of a fresh cluster.
+struct StandbyOf {
+  const PgCluster& primary;
+};
+
 class PgCluster {
  public:
   PgCluster();
+  // A hot standby streaming from `primary` (pg_basebackup -R), on its own port.
+  explicit PgCluster(StandbyOf standby);
   ~PgCluster();
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
@@ -51,6 +59,8 @@ class PgCluster {
   bool running_ = false;
 
   RunResult as_server_user(const std::vector<std::string>& argv) const;
+  void prepare_directory();
+  void start();
 };
 
 // The directory holding initdb/pg_ctl: $CDCCTL_TEST_PG_BIN or the newest
