@@ -50,6 +50,18 @@ step grep -E '^cdcctl_(health_status|connect_restarts_total)' "$service_work/cdc
 step "$cdcctl" restart rolling connectors --all --dry-run
 
 echo
+echo "PostgreSQL: is it ready for a Debezium connector, and are its replication slots healthy?"
+psql_demo() { PGCONNECT_TIMEOUT=5 psql "$pg" -qAt -c "$1" >/dev/null; }
+psql_demo "CREATE TABLE IF NOT EXISTS public.customers (id int PRIMARY KEY, name text)"
+psql_demo "CREATE TABLE IF NOT EXISTS public.audit_log (at timestamptz, line text)"
+step "$cdcctl" pg preflight --tables public.customers,public.audit_log
+step "$cdcctl" slots create debezium
+psql_demo "INSERT INTO public.audit_log SELECT now(), repeat('x', 200) FROM generate_series(1, 50000)"
+step "$cdcctl" slots list
+step "$cdcctl" slots check --warn-retained 4MB --crit-retained 1GB --state-file "$service_work/slots.json"
+step "$cdcctl" slots drop debezium --yes
+
+echo
 echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
 kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
 step "$cdcctl" ping --timeout 2s
