@@ -345,24 +345,24 @@ OffsetChangeOutcome apply_offset_change(connect::Client& client, const OffsetCha
   // Puts the connector in its final state: `verb` on success, back as it was
   // (`back`) after Ctrl-C.
   const std::string back = restore_verb(change.state_before);
-  auto restore_with = [&](const std::string& verb) -> bool {
-    if (verb.empty() || options.leave_stopped) {
-      emit({verb.empty() ? "restore" : verb, "skipped", verb.empty() ? "it was STOPPED" : "--leave-stopped"});
+  auto restore_with = [&](const std::string& final_verb) -> bool {
+    if (final_verb.empty() || options.leave_stopped) {
+      emit({final_verb.empty() ? "restore" : final_verb, "skipped", final_verb.empty() ? "it was STOPPED" : "--leave-stopped"});
       outcome.state_after = "STOPPED";
       return true;
     }
     try {
-      emit({verb, "start", ""});
-      if (verb == "pause") client.pause(change.name);
+      emit({final_verb, "start", ""});
+      if (final_verb == "pause") client.pause(change.name);
       else client.resume(change.name);
-      outcome.state_after = connect_state_for(verb);
-      emit({verb, "ok", "target state " + outcome.state_after});
+      outcome.state_after = connect_state_for(final_verb);
+      emit({final_verb, "ok", "target state " + outcome.state_after});
       return true;
     } catch (const Error& error) {
       outcome.state_after = "STOPPED";
-      outcome.error = verb + " failed: " + error.detail();
-      outcome.to_finish = {"cdcctl connectors " + verb + " " + change.name};
-      emit({verb, "failed", error.detail()});
+      outcome.error = final_verb + " failed: " + error.detail();
+      outcome.to_finish = {"cdcctl connectors " + final_verb + " " + change.name};
+      emit({final_verb, "failed", error.detail()});
       return false;
     }
   };

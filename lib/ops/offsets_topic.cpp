@@ -110,11 +110,6 @@ std::string check_topic_reset(connect::Client* client, const std::string& name, 
   if (client) {
     try {
       (void)client->status(name);
-      throw Error::failed(name + " still exists on Kafka Connect at " + client->current_url(),
-                          "a running task would write its offsets again, and a worker would keep serving the old ones",
-                          "on Connect 3.6+ use cdcctl offsets reset " + name +
-                              " (without --via-topic); otherwise delete the connector first (cdcctl connectors delete " +
-                              name + ") and recreate it after the reset");
     } catch (const Error& error) {
       if (error.code() == ExitCode::NotFound) {
         return name + " is not on Kafka Connect at " + client->current_url() + " (deleted)";
@@ -126,6 +121,11 @@ std::string check_topic_reset(connect::Client* client, const std::string& name, 
       }
       return "Kafka Connect does not answer and --i-have-stopped-the-workers was given";
     }
+    throw Error::failed(name + " still exists on Kafka Connect at " + client->current_url(),
+                        "a running task would write its offsets again, and a worker would keep serving the old ones",
+                        "on Connect 3.6+ use cdcctl offsets reset " + name +
+                            " (without --via-topic); otherwise delete the connector first (cdcctl connectors delete " +
+                            name + ") and recreate it after the reset");
   }
   if (!workers_stopped) {
     throw Error::failed("cannot tell whether " + name + " still runs: no Kafka Connect URL is configured", {},

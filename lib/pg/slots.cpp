@@ -8,6 +8,12 @@ namespace cdcctl::pg {
 
 namespace {
 
+// Where WAL is now: pg_current_wal_lsn() fails during recovery, so a standby
+// measures against what it has received (or, not streaming, replayed).
+constexpr const char* kCurrentLsn =
+    "CASE WHEN pg_is_in_recovery() THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) "
+    "ELSE pg_current_wal_lsn() END";
+
 std::optional<std::int64_t> number(const Result& result, int row, int column) {
   auto text = result.value(row, column);
   if (!text) return std::nullopt;
@@ -75,8 +81,7 @@ std::string slots_query(int version, bool by_name) {
     return version >= wanted ? column : "NULL::" + type;
   };
   std::string sql =
-      "WITH pos AS (SELECT CASE WHEN pg_is_in_recovery() "
-      "THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) ELSE pg_current_wal_lsn() END AS lsn) "
+      std::string("WITH pos AS (SELECT ") + kCurrentLsn + " AS lsn) "
       "SELECT s.slot_name, s.slot_type, coalesce(s.plugin, ''), coalesce(s.database, ''), s.temporary, s.active, "
       "s.active_pid, coalesce(s.restart_lsn::text, ''), coalesce(s.confirmed_flush_lsn::text, ''), "
       "pg_wal_lsn_diff(pos.lsn, s.restart_lsn)::bigint, pg_wal_lsn_diff(pos.lsn, s.confirmed_flush_lsn)::bigint, " +
@@ -117,9 +122,8 @@ WalServerInfo wal_server_info(Connection& connection) {
   WalServerInfo info;
   info.version = connection.server_version();
   auto result = connection.exec(
-      "SELECT pg_is_in_recovery(), (CASE WHEN pg_is_in_recovery() "
-      "THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) ELSE pg_current_wal_lsn() END)::text, "
-      "(SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size')");
+      std::string("SELECT pg_is_in_recovery(), (") + kCurrentLsn +
+      ")::text, (SELECT setting FROM pg_settings WHERE name = 'max_slot_wal_keep_size')");
   info.in_recovery = result.text(0, 0) == "t";
   info.current_lsn = result.text(0, 1);
   // The setting is in MB (its unit in pg_settings); -1 is unlimited.

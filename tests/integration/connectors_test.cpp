@@ -47,13 +47,7 @@ struct Cluster {
   }
   void sink(const std::string& name) { create(name, {{"connector.class", "FileStreamSink"}, {"topics", "orders"}}); }
   std::string state(const std::string& name) { return connect.connector_state(name)["connector"]["state"]; }
-  std::vector<std::string> writes() {
-    std::vector<std::string> out;
-    for (const auto& line : connect.request_log()) {
-      if (!line.starts_with("GET ")) out.push_back(line);
-    }
-    return out;
-  }
+  std::vector<std::string> writes() { return connect.write_log(); }
 };
 
 }  // namespace

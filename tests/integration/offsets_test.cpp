@@ -53,13 +53,7 @@ struct Cluster {
     REQUIRE(result.exit_code == 0);
     return json::parse(result.out)["offsets"];
   }
-  std::vector<std::string> writes() {
-    std::vector<std::string> out;
-    for (const auto& line : connect.request_log()) {
-      if (!line.starts_with("GET ")) out.push_back(line);
-    }
-    return out;
-  }
+  std::vector<std::string> writes() { return connect.write_log(); }
 };
 
 }  // namespace

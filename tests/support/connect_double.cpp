@@ -2357,6 +2357,13 @@ void ConnectDouble::add_active_topic(const std::string& connector, const std::st
 }
 
 std::vector<std::string> ConnectDouble::request_log() const { return impl_->request_log(); }
+std::vector<std::string> ConnectDouble::write_log() const {
+  std::vector<std::string> writes;
+  for (auto& line : request_log()) {
+    if (!line.starts_with("GET ")) writes.push_back(std::move(line));
+  }
+  return writes;
+}
 void ConnectDouble::clear_request_log() { impl_->clear_request_log(); }
 nlohmann::json ConnectDouble::connector_state(const std::string& name) const { return impl_->connector_state(name); }
 

@@ -133,6 +133,8 @@ class ConnectDouble {
   // --- Inspection ----------------------------------------------------------------------
   // "METHOD /path?query" for every request received, in order (control endpoints excluded).
   std::vector<std::string> request_log() const;
+  // The same without the GETs: what changed the cluster.
+  std::vector<std::string> write_log() const;
   void clear_request_log();
   // The connector's status entity (as GET /connectors/{c}/status), or null if unknown.
   nlohmann::json connector_state(const std::string& name) const;
