@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl topics' 'cdcctl topics create-history' 'cdcctl topics create-dlq' 'cdcctl topics create-heartbeat' 'cdcctl topics lint' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin' '--tables' '--connector-config' '--publication' '--slot'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin' '--tables' '--connector-config' '--publication' '--slot' '--replication-factor' '--min-insync-replicas' '--partitions' '--retention' '--prefix'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -68,6 +68,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a restart -d 'Rolling r
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a offsets -d 'Show, reset and set connector offsets the safe way (Connect 3.6+)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a slots -d 'PostgreSQL replication slots: list, check for cron, drop, create'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a pg -d 'PostgreSQL checks for change data capture'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a topics -d 'Debezium\'s and Kafka Connect\'s Kafka topics: create them right, lint them'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -334,5 +335,30 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l tables -
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l connector-config -r -F -d 'read tables, publication, slot and heartbeat from a connector config (JSON)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l publication -x -d 'publication name (default dbz_publication, or the config\'s)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl pg preflight'" -l slot -x -d 'slot name (default debezium, or the config\'s slot.name)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics'" -a create-history -d 'Create Debezium\'s schema-history topic exactly as it must be'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics'" -a create-dlq -d 'Create a dead-letter-queue topic (delete, 30 days)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics'" -a create-heartbeat -d 'Create a Debezium heartbeat topic (delete, 1 hour)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics'" -a lint -d 'Check every CDC topic\'s settings against what its role needs'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-history'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-history'" -l replication-factor -x -d 'replicas of each partition (default 3)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-history'" -l min-insync-replicas -x -d 'min.insync.replicas (default 2 from replication factor 3 up, else 1)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-history'" -l dry-run -d 'print the CreateTopics request (and check an existing topic); create nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-dlq'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-dlq'" -l replication-factor -x -d 'replicas of each partition (default 3)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-dlq'" -l min-insync-replicas -x -d 'min.insync.replicas (default 2 from replication factor 3 up, else 1)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-dlq'" -l partitions -x -d 'partitions (default 1, as Kafka Connect creates it)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-dlq'" -l retention -x -d 'how long failed records are kept (default 30d)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-dlq'" -l dry-run -d 'print the CreateTopics request (and check an existing topic); create nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-heartbeat'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-heartbeat'" -l replication-factor -x -d 'replicas of each partition (default 3)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-heartbeat'" -l min-insync-replicas -x -d 'min.insync.replicas (default 2 from replication factor 3 up, else 1)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-heartbeat'" -l retention -x -d 'how long heartbeats are kept (default 1h)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics create-heartbeat'" -l dry-run -d 'print the CreateTopics request (and check an existing topic); create nothing'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics lint'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics lint'" -l connector-config -r -F -d 'connector config FILE, DIR of *.json, or - (repeatable): prefixes and topic names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics lint'" -l prefix -x -d 'topic.prefix of CDC data topics <prefix>.<schema>.<table> (repeatable)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics lint'" -l replication-factor -x -d 'the replication factor topics need (default 3; 1 for a one-broker development cluster)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl topics lint'" -l all -d 'also list the topics that are as required'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

@@ -62,6 +62,11 @@ step "$cdcctl" slots check --warn-retained 4MB --crit-retained 1GB --state-file 
 step "$cdcctl" slots drop debezium --yes
 
 echo
+echo "Kafka topics: the schema-history topic as Debezium needs it (a dry run: the embedded broker has no admin API)."
+step "$cdcctl" topics create-history schema-history.dbserver1 --replication-factor 1 --dry-run
+step "$cdcctl" topics create-history schema-history.dbserver1 --replication-factor 1
+
+echo
 echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
 kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
 step "$cdcctl" ping --timeout 2s

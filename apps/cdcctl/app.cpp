@@ -175,6 +175,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_offsets_commands(app, context);
   add_slots_commands(app, context);
   add_pg_commands(app, context);
+  add_topics_commands(app, context);
   add_completion_commands(app, context);
 }
 

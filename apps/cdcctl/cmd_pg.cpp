@@ -55,12 +55,12 @@ ExitCode preflight(AppContext& context, const PreflightFlags& flags) {
     output::render(document, format, context.table_options(), out);
     return static_cast<ExitCode>(static_cast<int>(status));
   }
-  out << ops::verdict_name(status) << " - preflight of " << connection.describe() << " as " << facts.user << " (PostgreSQL "
+  out << verdict_name(status) << " - preflight of " << connection.describe() << " as " << facts.user << " (PostgreSQL "
       << pg::format_server_version(facts.server_version) << ")\n";
   output::Document document;
   document.table.columns = {{"STATUS", false, false, false}, {"CHECK"}, {"SUBJECT"}, {"FINDING"}, {"WHY", true}, {"FIX", true}};
   for (const auto& finding : findings) {
-    const std::string verdict(ops::verdict_name(finding.status));
+    const std::string verdict(verdict_name(finding.status));
     document.table.rows.push_back({{verdict, finding.status == CheckStatus::Ok        ? output::Color::Green
                                              : finding.status == CheckStatus::Warning ? output::Color::Yellow
                                                                                       : output::Color::Red},
@@ -75,7 +75,7 @@ ExitCode preflight(AppContext& context, const PreflightFlags& flags) {
       if (finding.status == CheckStatus::Ok) continue;
       if (!header) out << "\nwhy it matters, and the fix:\n";
       header = true;
-      out << "  " << ops::verdict_name(finding.status) << " " << finding.subject << ": " << finding.why << "\n";
+      out << "  " << verdict_name(finding.status) << " " << finding.subject << ": " << finding.why << "\n";
       if (!finding.fix.empty()) out << "      " << finding.fix << "\n";
     }
   }

@@ -28,6 +28,16 @@ std::string_view check_status_name(CheckStatus status) {
   return kCheckStatuses[static_cast<std::size_t>(status)].name;
 }
 
+std::string_view verdict_name(CheckStatus status) {
+  switch (status) {
+    case CheckStatus::Ok: return "OK";
+    case CheckStatus::Warning: return "WARN";
+    case CheckStatus::Critical: return "FAIL";
+    case CheckStatus::Unknown: break;
+  }
+  return "UNKNOWN";
+}
+
 CheckStatus worst(CheckStatus a, CheckStatus b) {
   auto rank = [](CheckStatus s) {
     switch (s) {

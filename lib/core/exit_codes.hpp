@@ -27,6 +27,9 @@ struct ExitCodeInfo {
 std::span<const ExitCodeInfo> exit_code_table();
 std::span<const ExitCodeInfo> check_status_table();
 std::string_view check_status_name(CheckStatus status);
+// The word for one finding of a checker (pg preflight, topics lint):
+// OK | WARN | FAIL (UNKNOWN for Unknown).
+std::string_view verdict_name(CheckStatus status);
 
 // The worse of two check results: CRITICAL > WARNING > UNKNOWN > OK, as
 // monitoring plugins aggregate.

@@ -388,16 +388,6 @@ CheckStatus worst(const std::vector<PreflightFinding>& findings) {
   return status;
 }
 
-std::string_view verdict_name(CheckStatus status) {
-  switch (status) {
-    case CheckStatus::Ok: return "OK";
-    case CheckStatus::Warning: return "WARN";
-    case CheckStatus::Critical: return "FAIL";
-    case CheckStatus::Unknown: break;
-  }
-  return "UNKNOWN";
-}
-
 json to_json(const std::vector<PreflightFinding>& findings, const PreflightFacts& facts) {
   json list = json::array();
   for (const auto& finding : findings) {

@@ -88,7 +88,6 @@ TableSelection select_tables(const std::vector<TableFacts>& all, const Preflight
 
 std::vector<PreflightFinding> evaluate_preflight(const PreflightFacts& facts, const PreflightOptions& options);
 CheckStatus worst(const std::vector<PreflightFinding>& findings);
-std::string_view verdict_name(CheckStatus status);  // OK | WARN | FAIL
 nlohmann::json to_json(const std::vector<PreflightFinding>& findings, const PreflightFacts& facts);
 
 }  // namespace cdcctl::ops
