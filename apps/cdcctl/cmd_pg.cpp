@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/units.hpp"
+#include "findings_output.hpp"
 #include "ops/preflight.hpp"
 #include "pg/connection.hpp"
 
@@ -61,23 +62,16 @@ ExitCode preflight(AppContext& context, const PreflightFlags& flags) {
   document.table.columns = {{"STATUS", false, false, false}, {"CHECK"}, {"SUBJECT"}, {"FINDING"}, {"WHY", true}, {"FIX", true}};
   for (const auto& finding : findings) {
     const std::string verdict(verdict_name(finding.status));
-    document.table.rows.push_back({{verdict, finding.status == CheckStatus::Ok        ? output::Color::Green
-                                             : finding.status == CheckStatus::Warning ? output::Color::Yellow
-                                                                                      : output::Color::Red},
+    document.table.rows.push_back({{verdict, output::state_color(verdict)},
                                    finding.check, finding.subject, finding.message, finding.why.empty() ? "-" : finding.why,
                                    finding.fix.empty() ? "-" : finding.fix});
     document.names.push_back(finding.check);
   }
   output::render(document, format, context.table_options(), out);
   if (format != output::Format::Wide) {
-    bool header = false;
-    for (const auto& finding : findings) {
-      if (finding.status == CheckStatus::Ok) continue;
-      if (!header) out << "\nwhy it matters, and the fix:\n";
-      header = true;
-      out << "  " << verdict_name(finding.status) << " " << finding.subject << ": " << finding.why << "\n";
-      if (!finding.fix.empty()) out << "      " << finding.fix << "\n";
-    }
+    std::vector<WhyAndFix> notes;
+    for (const auto& finding : findings) notes.push_back({finding.status, finding.subject, finding.why, finding.fix});
+    print_why_and_fix(out, notes);
   }
   return static_cast<ExitCode>(static_cast<int>(status));
 }

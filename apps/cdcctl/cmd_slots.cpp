@@ -71,9 +71,7 @@ output::Document slots_document(const std::vector<ops::SlotVerdict>& verdicts, b
     std::vector<output::Cell> row;
     const std::string status(check_status_name(verdict.status));
     if (with_status) {
-      row.push_back({status, verdict.status == CheckStatus::Ok         ? output::Color::Green
-                             : verdict.status == CheckStatus::Warning ? output::Color::Yellow
-                                                                      : output::Color::Red});
+      row.push_back({status, output::state_color(status)});
     }
     const auto opt_bool = [](const std::optional<bool>& value) { return value ? std::string(*value ? "yes" : "no") : "n/a"; };
     for (auto&& cell : std::vector<output::Cell>{

@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "core/error.hpp"
 #include "core/units.hpp"
+#include "findings_output.hpp"
 #include "kafka/admin.hpp"
 #include "ops/connector_files.hpp"
 #include "ops/topics.hpp"
@@ -16,9 +17,8 @@ namespace {
 using nlohmann::json;
 
 output::Cell verdict_cell(CheckStatus status) {
-  return {std::string(verdict_name(status)), status == CheckStatus::Ok        ? output::Color::Green
-                                             : status == CheckStatus::Warning ? output::Color::Yellow
-                                                                              : output::Color::Red};
+  const std::string verdict(verdict_name(status));
+  return {verdict, output::state_color(verdict)};
 }
 
 std::unique_ptr<kafka::TopicAdmin> admin_for(AppContext& context) {
@@ -105,11 +105,9 @@ ExitCode create_topic(AppContext& context, CreateKind kind, const CreateFlags& f
       }
       output::render(document, format, context.table_options(), out);
       if (format != output::Format::Wide) {
-        out << "\nwhy it matters, and the fix:\n";
-        for (const auto& finding : result.deviations) {
-          out << "  " << verdict_name(finding.status) << " " << finding.check << ": " << finding.why << "\n";
-          if (!finding.fix.empty()) out << "      " << finding.fix << "\n";
-        }
+        std::vector<WhyAndFix> notes;
+        for (const auto& finding : result.deviations) notes.push_back({finding.status, finding.check, finding.why, finding.fix});
+        print_why_and_fix(out, notes);
       }
       break;
     }
@@ -259,16 +257,13 @@ ExitCode lint(AppContext& context, const LintFlags& flags) {
   }
   if (!document.table.rows.empty()) output::render(document, format, context.table_options(), out);
   if (format != output::Format::Wide) {
-    bool header = false;
+    std::vector<WhyAndFix> notes;
     for (const auto& topic : report.topics) {
       for (const auto& finding : topic.findings) {
-        if (!header) out << "\nwhy it matters, and the fix:\n";
-        header = true;
-        out << "  " << verdict_name(finding.status) << " " << topic.name << " " << finding.check << ": " << finding.why
-            << "\n";
-        if (!finding.fix.empty()) out << "      " << finding.fix << "\n";
+        notes.push_back({finding.status, topic.name + " " + finding.check, finding.why, finding.fix});
       }
     }
+    print_why_and_fix(out, notes);
   }
   return code;
 }

@@ -75,14 +75,7 @@ void capture_log(const rd_kafka_t* rk, int level, const char* facility, const ch
     std::lock_guard lock(capture->mutex);
     capture->api_lines.emplace_back(message);
   }
-  if (!capture->logger) return;
-  const std::string line = std::string("librdkafka ") + facility + ": " + message;
-  if (level <= 4) capture->logger->verbose(line);
-  else capture->logger->debug(line);
-}
-
-int to_ms(std::chrono::milliseconds timeout) {
-  return static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 1, 24LL * 3600 * 1000));
+  forward_log_line(capture->logger, level, facility, message);
 }
 
 std::string api_name(ApiKey key) {
@@ -98,12 +91,7 @@ class RdKafkaTopicAdmin final : public TopicAdmin {
   RdKafkaTopicAdmin(const std::map<std::string, std::string>& properties, std::chrono::milliseconds timeout,
                     const Logger* logger)
       : capture_(std::make_unique<LogCapture>()), timeout_(timeout) {
-    const auto bootstrap = properties.find("bootstrap.servers");
-    if (bootstrap == properties.end() || bootstrap->second.empty()) {
-      throw Error::usage("no Kafka bootstrap servers configured", {},
-                         "pass --bootstrap-servers HOST:PORT, set CDCCTL_BOOTSTRAP_SERVERS, or add it to a context");
-    }
-    bootstrap_ = bootstrap->second;
+    bootstrap_ = bootstrap_of(properties);
     capture_->logger = logger;
     auto settings = properties;
     auto& debug = settings["debug"];
@@ -193,7 +181,7 @@ class RdKafkaTopicAdmin final : public TopicAdmin {
     }
     auto options = admin_options(RD_KAFKA_ADMIN_OP_CREATETOPICS);
     char option_error[512] = {};
-    rd_kafka_AdminOptions_set_operation_timeout(options.get(), to_ms(timeout_), option_error, sizeof option_error);
+    rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms(timeout_), option_error, sizeof option_error);
     QueuePtr queue(rd_kafka_queue_new(rk_.get()));
     rd_kafka_NewTopic_t* topics[] = {topic.get()};
     rd_kafka_CreateTopics(rk_.get(), topics, 1, options.get(), queue.get());
@@ -216,11 +204,8 @@ class RdKafkaTopicAdmin final : public TopicAdmin {
  private:
   MetadataPtr metadata(bool all_topics) {
     const rd_kafka_metadata_t* raw = nullptr;
-    const auto err = rd_kafka_metadata(rk_.get(), all_topics ? 1 : 0, nullptr, &raw, to_ms(timeout_));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      throw Error::unreachable("cannot reach Kafka at " + bootstrap_, rd_kafka_err2str(err),
-                               "check --bootstrap-servers, the network, and security settings (-X security.protocol=…)");
-    }
+    const auto err = rd_kafka_metadata(rk_.get(), all_topics ? 1 : 0, nullptr, &raw, timeout_ms(timeout_));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap_, err);
     connected_ = true;
     return MetadataPtr(raw);
   }
@@ -247,14 +232,14 @@ class RdKafkaTopicAdmin final : public TopicAdmin {
   OptionsPtr admin_options(rd_kafka_admin_op_t op) {
     OptionsPtr options(rd_kafka_AdminOptions_new(rk_.get(), op));
     char error[512] = {};
-    rd_kafka_AdminOptions_set_request_timeout(options.get(), to_ms(timeout_), error, sizeof error);
+    rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms(timeout_), error, sizeof error);
     return options;
   }
 
   EventPtr wait_for(rd_kafka_queue_t* queue, const std::string& what) {
     // The request timeout ends the request; the poll waits a little longer
     // so librdkafka's own timeout error is what we report.
-    EventPtr event(rd_kafka_queue_poll(queue, to_ms(timeout_ + std::chrono::seconds(5))));
+    EventPtr event(rd_kafka_queue_poll(queue, timeout_ms(timeout_ + std::chrono::seconds(5))));
     if (!event) {
       throw Error::unreachable("Kafka at " + bootstrap_ + " did not answer in time", "while trying to " + what,
                                "raise --timeout for a slow cluster");

@@ -9,19 +9,11 @@ namespace cdcctl::kafka {
 
 ClusterInfo describe_cluster(const std::map<std::string, std::string>& properties, std::chrono::milliseconds timeout,
                              const Logger* logger) {
-  auto bootstrap = properties.find("bootstrap.servers");
-  if (bootstrap == properties.end() || bootstrap->second.empty()) {
-    throw Error::usage("no Kafka bootstrap servers configured", {},
-                       "pass --bootstrap-servers HOST:PORT, set CDCCTL_BOOTSTRAP_SERVERS, or add it to a context");
-  }
+  const auto bootstrap = bootstrap_of(properties);
   auto rk = make_producer(properties, logger);
   const rd_kafka_metadata_t* raw = nullptr;
-  const auto timeout_ms = static_cast<int>(std::max<std::int64_t>(timeout.count(), 1));
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw Error::unreachable("cannot reach Kafka at " + bootstrap->second, rd_kafka_err2str(err),
-                             "check --bootstrap-servers, the network, and security settings (-X security.protocol=…)");
-  }
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(rk.get(), 1, nullptr, &raw, timeout_ms(timeout));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap, err);
   MetadataPtr metadata(raw);
   ClusterInfo info;
   info.controller_id = rd_kafka_controllerid(rk.get(), 0);

@@ -1,5 +1,7 @@
 #include "kafka/handles.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/secrets.hpp"
 
@@ -8,11 +10,7 @@ namespace cdcctl::kafka {
 namespace {
 
 void log_to_logger(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
-  const auto* logger = static_cast<const Logger*>(rd_kafka_opaque(rk));
-  if (!logger) return;
-  const std::string line = std::string("librdkafka ") + facility + ": " + message;
-  if (level <= 4) logger->verbose(line);  // errors and warnings
-  else logger->debug(line);
+  forward_log_line(static_cast<const Logger*>(rd_kafka_opaque(rk)), level, facility, message);
 }
 
 }  // namespace
@@ -42,5 +40,30 @@ KafkaPtr make_producer(const std::map<std::string, std::string>& properties, con
 }
 
 std::string librdkafka_version_text() { return rd_kafka_version_str(); }
+
+std::string bootstrap_of(const std::map<std::string, std::string>& properties) {
+  const auto found = properties.find("bootstrap.servers");
+  if (found == properties.end() || found->second.empty()) {
+    throw Error::usage("no Kafka bootstrap servers configured", {},
+                       "pass --bootstrap-servers HOST:PORT, set CDCCTL_BOOTSTRAP_SERVERS, or add it to a context");
+  }
+  return found->second;
+}
+
+Error kafka_unreachable(const std::string& bootstrap, rd_kafka_resp_err_t err) {
+  return Error::unreachable("cannot reach Kafka at " + bootstrap, rd_kafka_err2str(err),
+                            "check --bootstrap-servers, the network, and security settings (-X security.protocol=…)");
+}
+
+int timeout_ms(std::chrono::milliseconds timeout) {
+  return static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 1, 24LL * 3600 * 1000));
+}
+
+void forward_log_line(const Logger* logger, int level, const char* facility, const char* message) {
+  if (!logger) return;
+  const std::string line = std::string("librdkafka ") + facility + ": " + message;
+  if (level <= 4) logger->verbose(line);  // errors and warnings
+  else logger->debug(line);
+}
 
 }  // namespace cdcctl::kafka

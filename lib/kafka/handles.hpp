@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "core/error.hpp"
 #include "core/log.hpp"
 
 namespace cdcctl::kafka {
@@ -36,5 +37,19 @@ ConfPtr make_conf(const std::map<std::string, std::string>& properties, const Lo
 KafkaPtr make_producer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
 
 std::string librdkafka_version_text();
+
+// bootstrap.servers of the properties; Error (usage) with what to do when
+// it is missing or empty.
+std::string bootstrap_of(const std::map<std::string, std::string>& properties);
+
+// "cannot reach Kafka at BOOTSTRAP: <librdkafka's reason>" (unreachable).
+Error kafka_unreachable(const std::string& bootstrap, rd_kafka_resp_err_t err);
+
+// A timeout as librdkafka's int milliseconds: at least 1, at most a day.
+int timeout_ms(std::chrono::milliseconds timeout);
+
+// Forwards one librdkafka log line to the logger: errors and warnings with
+// -v, the rest with -vv. No-op without a logger.
+void forward_log_line(const Logger* logger, int level, const char* facility, const char* message);
 
 }  // namespace cdcctl::kafka

@@ -21,24 +21,6 @@ using TopicPtr = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
-int timeout_ms(std::chrono::milliseconds timeout) {
-  return static_cast<int>(std::clamp<std::int64_t>(timeout.count(), 1, 24LL * 3600 * 1000));
-}
-
-std::string bootstrap_of(const std::map<std::string, std::string>& properties) {
-  auto found = properties.find("bootstrap.servers");
-  if (found == properties.end() || found->second.empty()) {
-    throw Error::usage("no Kafka bootstrap servers configured", {},
-                       "pass --bootstrap-servers HOST:PORT, set CDCCTL_BOOTSTRAP_SERVERS, or add it to a context");
-  }
-  return found->second;
-}
-
-Error kafka_unreachable(const std::string& bootstrap, rd_kafka_resp_err_t err) {
-  return Error::unreachable("cannot reach Kafka at " + bootstrap, rd_kafka_err2str(err),
-                            "check --bootstrap-servers, the network, and security settings (-X security.protocol=…)");
-}
-
 std::optional<std::string> bytes(const void* data, std::size_t size) {
   if (!data) return std::nullopt;
   return std::string(static_cast<const char*>(data), size);

@@ -49,9 +49,9 @@ std::string_view ansi_code(Color color) {
 
 Color state_color(std::string_view state) {
   if (state == "RUNNING" || state == "OK" || state == "ok" || state == "healthy") return Color::Green;
-  if (state == "FAILED" || state == "CRITICAL" || state == "unreachable" || state == "error" || state == "lost")
+  if (state == "FAILED" || state == "CRITICAL" || state == "FAIL" || state == "unreachable" || state == "error" || state == "lost")
     return Color::Red;
-  if (state == "PAUSED" || state == "WARNING" || state == "RESTARTING" || state == "UNASSIGNED" ||
+  if (state == "PAUSED" || state == "WARNING" || state == "WARN" || state == "RESTARTING" || state == "UNASSIGNED" ||
       state == "STOPPED" || state == "UNKNOWN" || state == "unreserved")
     return Color::Yellow;
   return Color::None;
