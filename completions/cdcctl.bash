@@ -6,9 +6,9 @@ _cdcctl() {
   path=cdcctl
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${COMP_WORDS[i]}"
-    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--offsets-topic|--topic|--partition|--offset|--to-timestamp|--warn-retained|--crit-retained|--warn-inactive|--crit-inactive|--crit-safe-wal|--inactive-for|--plugin|--tables|--connector-config|--publication|--slot|--replication-factor|--min-insync-replicas|--partitions|--retention|--prefix) continue ;; esac
+    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--offsets-topic|--topic|--partition|--offset|--to-timestamp|--warn-retained|--crit-retained|--warn-inactive|--crit-inactive|--crit-safe-wal|--inactive-for|--plugin|--tables|--connector-config|--publication|--slot|--replication-factor|--min-insync-replicas|--partitions|--retention|--prefix|--last|--from-offset|--since|--until|--connector|--exception|--original-topic|--grep|--max-bytes|--to|--group|--transactional-id|--max-replays|--limit|--rate|--batch|--warn|--crit) continue ;; esac
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl connectors resnapshot"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl slots"|"cdcctl slots list"|"cdcctl slots check"|"cdcctl slots drop"|"cdcctl slots create"|"cdcctl pg"|"cdcctl pg preflight"|"cdcctl topics"|"cdcctl topics create-history"|"cdcctl topics create-dlq"|"cdcctl topics create-heartbeat"|"cdcctl topics lint"|"cdcctl completion") path="$path $word"; npos=0 ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl connectors resnapshot"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl slots"|"cdcctl slots list"|"cdcctl slots check"|"cdcctl slots drop"|"cdcctl slots create"|"cdcctl pg"|"cdcctl pg preflight"|"cdcctl topics"|"cdcctl topics create-history"|"cdcctl topics create-dlq"|"cdcctl topics create-heartbeat"|"cdcctl topics lint"|"cdcctl dlq"|"cdcctl dlq inspect"|"cdcctl dlq stats"|"cdcctl dlq replay"|"cdcctl dlq lag"|"cdcctl completion") path="$path $word"; npos=0 ;;
       *) [[ "$word" == -* ]] || npos=$((npos + 1)) ;;
     esac
   done
@@ -75,14 +75,32 @@ _cdcctl() {
     --partitions) COMPREPLY=(); return ;;
     --retention) COMPREPLY=(); return ;;
     --prefix) COMPREPLY=(); return ;;
+    --last) COMPREPLY=(); return ;;
+    --from-offset) COMPREPLY=(); return ;;
+    --since) COMPREPLY=(); return ;;
+    --until) COMPREPLY=(); return ;;
+    --connector) COMPREPLY=(); return ;;
+    --exception) COMPREPLY=(); return ;;
+    --original-topic) COMPREPLY=(); return ;;
+    --grep) COMPREPLY=(); return ;;
+    --max-bytes) COMPREPLY=(); return ;;
+    --to) COMPREPLY=(); return ;;
+    --group) COMPREPLY=(); return ;;
+    --transactional-id) COMPREPLY=(); return ;;
+    --max-replays) COMPREPLY=(); return ;;
+    --limit) COMPREPLY=(); return ;;
+    --rate) COMPREPLY=(); return ;;
+    --batch) COMPREPLY=(); return ;;
+    --warn) COMPREPLY=(); return ;;
+    --crit) COMPREPLY=(); return ;;
   esac
   case "$path" in
     "cdcctl")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics completion' -- "$cur"))
+        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics dlq completion' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics dlq completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl version")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
@@ -567,6 +585,52 @@ _cdcctl() {
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
       COMPREPLY=($(compgen -W '--help --connector-config --prefix --replication-factor --all --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl dlq")
+      if [[ "$cur" != -* ]]; then
+        COMPREPLY=($(compgen -W 'inspect stats replay lag' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W 'inspect stats replay lag --help --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl dlq inspect")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          0) COMPREPLY=() ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --partition --last --from-offset --since --until --connector --exception --original-topic --grep --stacktrace --max-bytes --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl dlq stats")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          0) COMPREPLY=() ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --partition --from-offset --since --until --connector --exception --original-topic --grep --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl dlq replay")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          0) COMPREPLY=() ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --to --group --transactional-id --keep-timestamp --max-replays --limit --rate --batch --connector --exception --original-topic --grep --dry-run --yes --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl dlq lag")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          0) COMPREPLY=() ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --group --warn --crit --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl completion")
       if [[ "$cur" != -* ]]; then
         case $npos in

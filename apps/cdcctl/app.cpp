@@ -176,6 +176,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_slots_commands(app, context);
   add_pg_commands(app, context);
   add_topics_commands(app, context);
+  add_dlq_commands(app, context);
   add_completion_commands(app, context);
 }
 

@@ -146,6 +146,11 @@ std::string format_timestamp_usec(std::int64_t usec) {
                      usec % 1'000'000);
 }
 
+std::string format_timestamp_ms(std::int64_t ms) {
+  const auto seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;  // floor, for times before 1970
+  return fmt::format("{}.{:03d}Z", format_utc(static_cast<std::time_t>(seconds), "%Y-%m-%dT%H:%M:%S"), ms - seconds * 1000);
+}
+
 std::int64_t to_epoch_seconds(WallClock::time_point time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }

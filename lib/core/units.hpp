@@ -25,6 +25,9 @@ std::string format_timestamp(WallClock::time_point time);
 // The same with microseconds, from µs since the epoch (Debezium's ts_usec):
 // "2026-11-22T02:00:00.123456Z".
 std::string format_timestamp_usec(std::int64_t usec);
+// The same with milliseconds, from ms since the epoch (Kafka record time):
+// "2026-11-22T02:00:00.123Z".
+std::string format_timestamp_ms(std::int64_t ms);
 // Whole seconds since the Unix epoch, and back: the form state files keep.
 std::int64_t to_epoch_seconds(WallClock::time_point time);
 WallClock::time_point from_epoch_seconds(std::int64_t seconds);

@@ -8,16 +8,12 @@ namespace cdcctl::kafka {
 
 namespace {
 
-struct TopicDeleter {
-  void operator()(rd_kafka_topic_t* topic) const { rd_kafka_topic_destroy(topic); }
-};
 struct PartitionListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* list) const { rd_kafka_topic_partition_list_destroy(list); }
 };
 struct MessageDeleter {
   void operator()(rd_kafka_message_t* message) const { rd_kafka_message_destroy(message); }
 };
-using TopicPtr = std::unique_ptr<rd_kafka_topic_t, TopicDeleter>;
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
@@ -72,20 +68,22 @@ Consumer::Consumer(const std::map<std::string, std::string>& properties, const L
 }
 
 int Consumer::partition_count(const std::string& topic, std::chrono::milliseconds timeout) {
-  TopicPtr handle(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr));
+  // Metadata for all topics, not for this one: a broker answering an older
+  // Metadata version (the embedded one does) creates a topic it is asked
+  // about by name when auto-creation is on, and a typo must not do that.
   const rd_kafka_metadata_t* raw = nullptr;
-  const auto err = rd_kafka_metadata(rk_.get(), 0, handle.get(), &raw, timeout_ms(timeout));
+  const auto err = rd_kafka_metadata(rk_.get(), 1, nullptr, &raw, timeout_ms(timeout));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw kafka_unreachable(bootstrap_, err);
   MetadataPtr metadata(raw);
-  if (metadata->topic_cnt < 1 || metadata->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-      metadata->topics[0].partition_cnt == 0) {
-    throw Error::not_found("topic " + topic + " does not exist", "Kafka at " + bootstrap_ + " does not know it",
-                           "check the name (kcat -L lists topics)");
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const auto& entry = metadata->topics[i];
+    if (topic != entry.topic) continue;
+    if (entry.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || entry.partition_cnt == 0) break;
+    if (entry.err) throw Error::failed("cannot describe topic " + topic, rd_kafka_err2str(entry.err));
+    return entry.partition_cnt;
   }
-  if (metadata->topics[0].err) {
-    throw Error::failed("cannot describe topic " + topic, rd_kafka_err2str(metadata->topics[0].err));
-  }
-  return metadata->topics[0].partition_cnt;
+  throw Error::not_found("topic " + topic + " does not exist", "Kafka at " + bootstrap_ + " does not know it",
+                         "check the name (kcat -L lists topics)");
 }
 
 std::vector<std::string> Consumer::topic_names(std::chrono::milliseconds timeout) {
@@ -218,6 +216,77 @@ void Consumer::read(const std::string& topic, const std::vector<PartitionRange>&
 }
 
 // ---------------------------------------------------------------------------
+// GroupOffsets
+
+GroupOffsets::GroupOffsets(const std::map<std::string, std::string>& properties, std::string group, const Logger* logger)
+    : group_(std::move(group)), bootstrap_(bootstrap_of(properties)) {
+  auto settings = properties;
+  settings["group.id"] = group_;
+  settings["enable.auto.commit"] = "false";
+  auto conf = make_conf(settings, logger);
+  char error[512] = {};
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
+  if (!rk) throw Error::usage("cannot create Kafka consumer", error);
+  (void)conf.release();
+  rk_.reset(rk);
+}
+
+GroupOffsets::~GroupOffsets() {
+  if (rk_) rd_kafka_consumer_close(rk_.get());
+}
+
+std::vector<std::optional<std::int64_t>> GroupOffsets::committed(const std::string& topic,
+                                                                 const std::vector<std::int32_t>& partitions,
+                                                                 std::chrono::milliseconds timeout) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (const auto partition : partitions) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+  if (const auto err = rd_kafka_committed(rk_.get(), list.get(), timeout_ms(timeout))) {
+    throw Error::unreachable("cannot read the committed offsets of group " + group_ + " from Kafka at " + bootstrap_,
+                             rd_kafka_err2str(err), "check the group name and the brokers; raise --timeout for a slow cluster");
+  }
+  std::vector<std::optional<std::int64_t>> offsets;
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& entry = list->elems[i];
+    if (entry.err) {
+      throw Error::failed("cannot read the committed offset of group " + group_ + " for " + topic + " partition " +
+                              std::to_string(entry.partition),
+                          rd_kafka_err2str(entry.err));
+    }
+    offsets.push_back(entry.offset >= 0 ? std::optional<std::int64_t>(entry.offset) : std::nullopt);
+  }
+  return offsets;
+}
+
+void GroupOffsets::commit(const std::string& topic, const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets,
+                          std::chrono::milliseconds timeout) {
+  if (offsets.empty()) return;
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [partition, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  }
+  // Through a queue, so the wait for the coordinator is bounded by timeout.
+  struct QueueDeleter {
+    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
+  };
+  struct EventDeleter {
+    void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
+  };
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk_.get()));
+  if (const auto err = rd_kafka_commit_queue(rk_.get(), list.get(), queue.get(), nullptr, nullptr)) {
+    throw Error::failed("cannot commit offsets of group " + group_ + " to Kafka at " + bootstrap_, rd_kafka_err2str(err));
+  }
+  std::unique_ptr<rd_kafka_event_t, EventDeleter> event(rd_kafka_queue_poll(queue.get(), timeout_ms(timeout)));
+  if (!event) {
+    throw Error::unreachable("Kafka at " + bootstrap_ + " did not confirm the offsets of group " + group_ + " in time", {},
+                             "raise --timeout for a slow cluster");
+  }
+  if (rd_kafka_event_error(event.get())) {
+    throw Error::failed("cannot commit offsets of group " + group_ + " to Kafka at " + bootstrap_,
+                        rd_kafka_event_error_string(event.get()));
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Producer
 
 namespace {
@@ -271,11 +340,16 @@ void Producer::produce(const std::string& topic, std::optional<std::int32_t> par
   const std::size_t key_size = key ? key->size() : 0;
   void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
   const std::size_t value_size = value ? value->size() : 0;
-  const auto err = rd_kafka_producev(
-      rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition.value_or(RD_KAFKA_PARTITION_UA)),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
-      RD_KAFKA_V_VALUE(value_data, value_size),
-      RD_KAFKA_V_HEADERS(list), RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (;;) {
+    err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                            RD_KAFKA_V_PARTITION(partition.value_or(RD_KAFKA_PARTITION_UA)),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
+                            RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_HEADERS(list),
+                            RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+    rd_kafka_poll(rk_.get(), 100);  // the local queue is full: let deliveries drain it
+  }
   if (err) {
     rd_kafka_headers_destroy(list);  // ownership passes only on success
     throw Error::failed("cannot queue a record for " + topic, rd_kafka_err2str(err));
@@ -295,6 +369,64 @@ void Producer::flush(std::chrono::milliseconds timeout) {
                                  " record(s) in time",
                              rd_kafka_err2str(err), "check the brokers; raise --timeout for a slow cluster");
   }
+}
+
+namespace {
+
+struct ErrorDeleter {
+  void operator()(rd_kafka_error_t* error) const { rd_kafka_error_destroy(error); }
+};
+using ErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
+struct GroupMetadataDeleter {
+  void operator()(rd_kafka_consumer_group_metadata_t* metadata) const { rd_kafka_consumer_group_metadata_destroy(metadata); }
+};
+
+}  // namespace
+
+void Producer::init_transactions(std::chrono::milliseconds timeout) {
+  if (ErrorPtr error{rd_kafka_init_transactions(rk_.get(), timeout_ms(timeout))}) {
+    throw Error::unreachable("cannot start transactions on Kafka at " + bootstrap_, rd_kafka_error_string(error.get()),
+                             "the brokers must support transactions (Kafka 0.11+) and the client be allowed its "
+                             "transactional.id");
+  }
+}
+
+void Producer::begin_transaction() {
+  if (ErrorPtr error{rd_kafka_begin_transaction(rk_.get())}) {
+    throw Error::failed("cannot begin a Kafka transaction", rd_kafka_error_string(error.get()));
+  }
+}
+
+void Producer::send_offsets_to_transaction(const std::string& group, const std::string& topic,
+                                           const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets,
+                                           std::chrono::milliseconds timeout) {
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [partition, offset] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
+  }
+  std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter> metadata(
+      rd_kafka_consumer_group_metadata_new(group.c_str()));
+  if (ErrorPtr error{rd_kafka_send_offsets_to_transaction(rk_.get(), list.get(), metadata.get(), timeout_ms(timeout))}) {
+    const std::string why = rd_kafka_error_string(error.get());
+    if (rd_kafka_error_txn_requires_abort(error.get())) abort_transaction(timeout);
+    throw Error::failed("cannot add the offsets of group " + group + " to the Kafka transaction", why);
+  }
+}
+
+void Producer::commit_transaction(std::chrono::milliseconds timeout) {
+  if (ErrorPtr error{rd_kafka_commit_transaction(rk_.get(), timeout_ms(timeout))}) {
+    const std::string why = rd_kafka_error_string(error.get());
+    if (rd_kafka_error_txn_requires_abort(error.get())) abort_transaction(timeout);
+    throw Error::failed("cannot commit the Kafka transaction on " + bootstrap_, why,
+                        "nothing of it is visible to read_committed consumers; run the command again");
+  }
+}
+
+void Producer::abort_transaction(std::chrono::milliseconds timeout) {
+  if (ErrorPtr error{rd_kafka_abort_transaction(rk_.get(), timeout_ms(timeout))}) {
+    throw Error::failed("cannot abort the Kafka transaction on " + bootstrap_, rd_kafka_error_string(error.get()));
+  }
+  delivery_->pending = 0;
 }
 
 }  // namespace cdcctl::kafka

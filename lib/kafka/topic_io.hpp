@@ -75,6 +75,29 @@ class Consumer {
   std::string bootstrap_;
 };
 
+// A consumer group's committed offsets, read (OffsetFetch) and written
+// (OffsetCommit) without joining the group: its members are not rebalanced.
+// Offsets are the next offset to read per partition.
+class GroupOffsets {
+ public:
+  GroupOffsets(const std::map<std::string, std::string>& properties, std::string group, const Logger* logger = nullptr);
+  ~GroupOffsets();
+  GroupOffsets(const GroupOffsets&) = delete;
+  GroupOffsets& operator=(const GroupOffsets&) = delete;
+
+  const std::string& group() const { return group_; }
+  // nullopt where the group has no offset.
+  std::vector<std::optional<std::int64_t>> committed(const std::string& topic, const std::vector<std::int32_t>& partitions,
+                                                     std::chrono::milliseconds timeout);
+  void commit(const std::string& topic, const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets,
+              std::chrono::milliseconds timeout);
+
+ private:
+  KafkaPtr rk_;
+  std::string group_;
+  std::string bootstrap_;
+};
+
 class Producer {
  public:
   Producer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
@@ -91,6 +114,20 @@ class Producer {
   // Waits for every queued record's delivery report; Error (failed) with the
   // first delivery error, or (unreachable) when the timeout passes first.
   void flush(std::chrono::milliseconds timeout);
+
+  // Transactions (the properties must set transactional.id). Records
+  // produced between begin and commit become visible to read_committed
+  // consumers together, with the consumer offsets sent in between; an error
+  // that needs it aborts the transaction before it is thrown.
+  void init_transactions(std::chrono::milliseconds timeout);
+  void begin_transaction();
+  // Commits a consumer group's offsets (the next offset to read per
+  // partition) as part of the open transaction.
+  void send_offsets_to_transaction(const std::string& group, const std::string& topic,
+                                   const std::vector<std::pair<std::int32_t, std::int64_t>>& offsets,
+                                   std::chrono::milliseconds timeout);
+  void commit_transaction(std::chrono::milliseconds timeout);
+  void abort_transaction(std::chrono::milliseconds timeout);
 
   struct Delivery {
     int pending = 0;

@@ -80,6 +80,16 @@ std::optional<std::int64_t> last_timestamp(kafka::Consumer& consumer, const std:
 
 }  // namespace
 
+std::int64_t find_offset_for_time(kafka::Consumer& consumer, const std::string& topic, int partition,
+                                  const kafka::Watermarks& marks, std::optional<std::int64_t> broker_answer,
+                                  std::int64_t timestamp_ms, std::chrono::milliseconds timeout, std::size_t& scanned) {
+  std::optional<std::int64_t> last;
+  if (!broker_answer && marks.high > marks.low) last = last_timestamp(consumer, topic, partition, marks, timeout);
+  const auto lookup = interpret_time_lookup(broker_answer, marks, last, timestamp_ms);
+  if (!lookup.needs_scan) return *lookup.offset;
+  return scan_for_time(consumer, topic, partition, marks, timestamp_ms, timeout, scanned);
+}
+
 std::vector<ResolvedOffset> resolve_sink_offsets(kafka::Consumer& consumer, const std::vector<std::string>& topics,
                                                  const SinkTarget& target, std::chrono::milliseconds timeout) {
   std::vector<std::string> chosen = topics;
@@ -117,16 +127,12 @@ std::vector<ResolvedOffset> resolve_sink_offsets(kafka::Consumer& consumer, cons
         offset.offset = marks.high;
         offset.how = "latest";
       } else {
-        std::optional<std::int64_t> last;
-        if (!by_time[i] && marks.high > marks.low) last = last_timestamp(consumer, topic, partition, marks, timeout);
-        const auto lookup = interpret_time_lookup(by_time[i], marks, last, target.timestamp_ms);
-        if (lookup.needs_scan) {
-          std::size_t scanned = 0;
-          offset.offset = scan_for_time(consumer, topic, partition, marks, target.timestamp_ms, timeout, scanned);
+        std::size_t scanned = 0;
+        offset.offset =
+            find_offset_for_time(consumer, topic, partition, marks, by_time[i], target.timestamp_ms, timeout, scanned);
+        if (scanned > 0) {
           offset.note = "the broker did not look this up by time; found by reading " + std::to_string(scanned) +
                         " record(s)";
-        } else {
-          offset.offset = *lookup.offset;
         }
         offset.how = offset.offset >= marks.high ? "after-last" : "by-time";
       }

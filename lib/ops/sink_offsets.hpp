@@ -50,6 +50,14 @@ struct TimeLookup {
 TimeLookup interpret_time_lookup(std::optional<std::int64_t> broker_answer, const kafka::Watermarks& marks,
                                  std::optional<std::int64_t> last_record_timestamp_ms, std::int64_t timestamp_ms);
 
+// The first offset of the partition whose record is at or after
+// timestamp_ms: the broker's answer (from offsets_for_times) when it has
+// one, otherwise found by reading the partition; scanned counts the records
+// read for that (0 when none were).
+std::int64_t find_offset_for_time(kafka::Consumer& consumer, const std::string& topic, int partition,
+                                  const kafka::Watermarks& marks, std::optional<std::int64_t> broker_answer,
+                                  std::int64_t timestamp_ms, std::chrono::milliseconds timeout, std::size_t& scanned);
+
 std::vector<ResolvedOffset> resolve_sink_offsets(kafka::Consumer& consumer, const std::vector<std::string>& topics,
                                                  const SinkTarget& target, std::chrono::milliseconds timeout);
 

@@ -12,12 +12,12 @@
 namespace cdcctl::testsupport {
 
 struct RunOptions {
-  std::map<std::string, std::string> env;        // set (overrides)
-  std::vector<std::string> unset_env;            // removed from the inherited environment
-  std::string stdin_data;
+  std::map<std::string, std::string> env{};      // set (overrides)
+  std::vector<std::string> unset_env{};          // removed from the inherited environment
+  std::string stdin_data{};
   std::chrono::seconds timeout{120};             // killed after this; exit_code is then -1
-  std::optional<std::pair<uid_t, gid_t>> run_as; // drop privileges in the child (root only)
-  std::string cwd;
+  std::optional<std::pair<uid_t, gid_t>> run_as{}; // drop privileges in the child (root only)
+  std::string cwd{};
 };
 
 struct RunResult {
