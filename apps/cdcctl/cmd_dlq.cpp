@@ -197,12 +197,12 @@ ExitCode inspect(AppContext& context, InspectFlags flags) {
   };
   ops::read_dlq(
       *consumer, flags.selection.topic, plan, filter,
-      [&](const kafka::Record& record, const kafka::DlqContext& dlq) {
-        if (sort) entries.push_back({record, dlq});
-        else show(record, dlq);
+      [&](const kafka::RecordView& view, const kafka::DlqContextView& dlq) {
+        if (sort) entries.push_back({view.to_record(), dlq.owned()});
+        else show(view.to_record(), dlq.owned());
         return true;
       },
-      [&](const kafka::Record&) { ++scanned; }, settings.timeout());
+      [&](const kafka::RecordView&) { ++scanned; }, settings.timeout());
   if (sort) {
     std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
       return a.record.partition != b.record.partition ? a.record.partition < b.record.partition
@@ -232,11 +232,11 @@ ExitCode stats(AppContext& context, const SelectionFlags& flags) {
   std::uint64_t scanned = 0;
   ops::read_dlq(
       *consumer, flags.topic, plan, filter,
-      [&](const kafka::Record& record, const kafka::DlqContext& dlq) {
-        builder.add(record, dlq);
+      [&](const kafka::RecordView& record, const kafka::DlqContextView& dlq) {
+        builder.add(record.partition, record.offset, record.timestamp_ms, dlq);
         return true;
       },
-      [&](const kafka::Record&) {
+      [&](const kafka::RecordView&) {
         builder.scanned();
         if ((++scanned & 0x3FF) == 0) progress.update(scanned);
       },

@@ -7,7 +7,7 @@ namespace cdcctl::kafka {
 namespace {
 
 template <typename Number>
-std::optional<Number> number(const std::optional<std::string>& text) {
+std::optional<Number> number(std::optional<std::string_view> text) {
   if (!text) return std::nullopt;
   Number value{};
   const auto* end = text->data() + text->size();
@@ -16,24 +16,28 @@ std::optional<Number> number(const std::optional<std::string>& text) {
   return value;
 }
 
-}  // namespace
+std::optional<std::string> own(std::optional<std::string_view> view) {
+  return view ? std::optional<std::string>(std::string(*view)) : std::nullopt;
+}
 
-DlqContext read_dlq_context(const std::vector<Header>& headers) {
-  DlqContext context;
-  std::optional<std::string> partition;
-  std::optional<std::string> offset;
-  std::optional<std::string> replays;
-  for (const auto& [name, value] : headers) {
+// Reads one header into the context; the numbers are parsed at the end.
+struct ContextReader {
+  DlqContextView context{};
+  std::optional<std::string_view> partition{};
+  std::optional<std::string_view> offset{};
+  std::optional<std::string_view> replays{};
+
+  void operator()(std::string_view name, std::optional<std::string_view> value) {
     if (name == kReplayCountHeader) {
       replays = value;
-      continue;
+      return;
     }
     if (name == kReplaySourceHeader) {
       context.replay_source = value;
-      continue;
+      return;
     }
-    if (!name.starts_with(kConnectErrorsPrefix)) continue;
-    const std::string_view field = std::string_view(name).substr(kConnectErrorsPrefix.size());
+    if (!name.starts_with(kConnectErrorsPrefix)) return;
+    const std::string_view field = name.substr(kConnectErrorsPrefix.size());
     if (field == "topic") context.original_topic = value;
     else if (field == "partition") partition = value;
     else if (field == "offset") offset = value;
@@ -45,11 +49,65 @@ DlqContext read_dlq_context(const std::vector<Header>& headers) {
     else if (field == "exception.message") context.exception_message = value;
     else if (field == "exception.stacktrace") context.stacktrace = value;
   }
-  context.original_partition = number<std::int32_t>(partition);
-  context.original_offset = number<std::int64_t>(offset);
-  context.replay_count = number<int>(replays).value_or(0);
-  return context;
+
+  DlqContextView finish() {
+    context.original_partition = number<std::int32_t>(partition);
+    context.original_offset = number<std::int64_t>(offset);
+    context.replay_count = number<int>(replays).value_or(0);
+    return context;
+  }
+};
+
+}  // namespace
+
+DlqContext DlqContextView::owned() const {
+  return {.original_topic = own(original_topic),
+          .original_partition = original_partition,
+          .original_offset = original_offset,
+          .connector = own(connector),
+          .task_id = own(task_id),
+          .stage = own(stage),
+          .class_name = own(class_name),
+          .exception_class = own(exception_class),
+          .exception_message = own(exception_message),
+          .stacktrace = own(stacktrace),
+          .replay_count = replay_count,
+          .replay_source = own(replay_source)};
 }
+
+DlqContextView DlqContext::view() const {
+  const auto view_of = [](const std::optional<std::string>& text) {
+    return text ? std::optional<std::string_view>(*text) : std::nullopt;
+  };
+  return {.original_topic = view_of(original_topic),
+          .original_partition = original_partition,
+          .original_offset = original_offset,
+          .connector = view_of(connector),
+          .task_id = view_of(task_id),
+          .stage = view_of(stage),
+          .class_name = view_of(class_name),
+          .exception_class = view_of(exception_class),
+          .exception_message = view_of(exception_message),
+          .stacktrace = view_of(stacktrace),
+          .replay_count = replay_count,
+          .replay_source = view_of(replay_source)};
+}
+
+DlqContextView view_dlq_context(const RecordView& record) {
+  ContextReader reader;
+  record.for_each_header(reader);
+  return reader.finish();
+}
+
+DlqContextView view_dlq_context(const std::vector<Header>& headers) {
+  ContextReader reader;
+  for (const auto& [name, value] : headers) {
+    reader(name, value ? std::optional<std::string_view>(*value) : std::nullopt);
+  }
+  return reader.finish();
+}
+
+DlqContext read_dlq_context(const std::vector<Header>& headers) { return view_dlq_context(headers).owned(); }
 
 std::string replay_source(const std::string& topic, std::int32_t partition, std::int64_t offset) {
   return topic + "/" + std::to_string(partition) + "/" + std::to_string(offset);

@@ -17,33 +17,34 @@ struct MessageDeleter {
 using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
-std::optional<std::string> bytes(const void* data, std::size_t size) {
-  if (!data) return std::nullopt;
-  return std::string(static_cast<const char*>(data), size);
-}
-
-Record to_record(const rd_kafka_message_t& message) {
-  Record record;
-  record.topic = rd_kafka_topic_name(message.rkt);
-  record.partition = message.partition;
-  record.offset = message.offset;
+RecordView view_of(const rd_kafka_message_t& message) {
+  RecordView view;
+  view.message = &message;
+  view.topic = rd_kafka_topic_name(message.rkt);
+  view.partition = message.partition;
+  view.offset = message.offset;
   rd_kafka_timestamp_type_t type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-  record.timestamp_ms = rd_kafka_message_timestamp(&message, &type);
-  record.key = bytes(message.key, message.key_len);
-  record.value = bytes(message.payload, message.len);
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    std::size_t size = 0;
-    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
-      record.headers.emplace_back(name, bytes(value, size));
-    }
-  }
-  return record;
+  view.timestamp_ms = rd_kafka_message_timestamp(&message, &type);
+  if (message.key) view.key = std::string_view(static_cast<const char*>(message.key), message.key_len);
+  if (message.payload) view.value = std::string_view(static_cast<const char*>(message.payload), message.len);
+  return view;
 }
 
 }  // namespace
+
+Record RecordView::to_record() const {
+  Record record;
+  record.topic = std::string(topic);
+  record.partition = partition;
+  record.offset = offset;
+  record.timestamp_ms = timestamp_ms;
+  if (key) record.key = std::string(*key);
+  if (value) record.value = std::string(*value);
+  for_each_header([&](std::string_view name, std::optional<std::string_view> data) {
+    record.headers.emplace_back(std::string(name), data ? std::optional<std::string>(std::string(*data)) : std::nullopt);
+  });
+  return record;
+}
 
 // ---------------------------------------------------------------------------
 // Consumer
@@ -144,6 +145,11 @@ std::vector<PartitionRange> Consumer::whole_topic(const std::string& topic, std:
 
 void Consumer::read(const std::string& topic, const std::vector<PartitionRange>& ranges,
                     const std::function<bool(const Record&)>& on_record, std::chrono::milliseconds idle_timeout) {
+  read_views(topic, ranges, [&](const RecordView& view) { return on_record(view.to_record()); }, idle_timeout);
+}
+
+void Consumer::read_views(const std::string& topic, const std::vector<PartitionRange>& ranges,
+                          const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout) {
   std::map<std::int32_t, std::int64_t> open;  // partition → end offset
   PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size())));
   for (const auto& range : ranges) {
@@ -208,9 +214,9 @@ void Consumer::read(const std::string& topic, const std::vector<PartitionRange>&
         open.erase(found);
         continue;
       }
-      const Record record = to_record(*message);
+      const RecordView view = view_of(*message);
       if (message->offset + 1 >= found->second) open.erase(found);
-      if (!on_record(record)) return;
+      if (!on_record(view)) return;
     }
   }
 }

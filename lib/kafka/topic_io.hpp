@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,34 @@ struct Record {
   std::optional<std::string> key{};    // nullopt: a null key
   std::optional<std::string> value{};  // nullopt: a null value (a tombstone)
   std::vector<Header> headers{};       // in order, duplicates kept
+};
+
+// A record as librdkafka holds it: nothing copied, valid only during the
+// callback it is given to. For scans that look at most records and keep
+// few; to_record() makes an owned copy.
+struct RecordView {
+  const rd_kafka_message_t* message = nullptr;
+  std::string_view topic{};
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp_ms = -1;
+  std::optional<std::string_view> key{};
+  std::optional<std::string_view> value{};
+
+  // Calls visit(name, value) for each header in order, duplicates included.
+  template <typename Visit>
+  void for_each_header(Visit&& visit) const {
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR || !headers) return;
+    const char* name = nullptr;
+    const void* data = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &data, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      visit(std::string_view(name),
+            data ? std::optional<std::string_view>(std::string_view(static_cast<const char*>(data), size)) : std::nullopt);
+    }
+  }
+  Record to_record() const;
 };
 
 struct Watermarks {
@@ -69,6 +98,9 @@ class Consumer {
   // idle_timeout while ranges are still open.
   void read(const std::string& topic, const std::vector<PartitionRange>& ranges,
             const std::function<bool(const Record&)>& on_record, std::chrono::milliseconds idle_timeout);
+  // The same without copying each record out of librdkafka's buffers.
+  void read_views(const std::string& topic, const std::vector<PartitionRange>& ranges,
+                  const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout);
 
  private:
   KafkaPtr rk_;

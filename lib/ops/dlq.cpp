@@ -88,17 +88,22 @@ bool DlqFilter::empty() const {
   return !options_.connector && !options_.original_topic && !exception_ && !grep_;
 }
 
-bool DlqFilter::matches(const kafka::Record& record, const kafka::DlqContext& context) const {
-  if (options_.connector && context.connector != options_.connector) return false;
-  if (options_.original_topic && context.original_topic != options_.original_topic) return false;
+bool DlqFilter::matches(std::optional<std::string_view> key, std::optional<std::string_view> value,
+                        const kafka::DlqContextView& context) const {
+  if (options_.connector && context.connector != std::optional<std::string_view>(*options_.connector)) return false;
+  if (options_.original_topic && context.original_topic != std::optional<std::string_view>(*options_.original_topic)) {
+    return false;
+  }
   if (exception_) {
-    const auto text = context.exception_class.value_or("") + ": " + context.exception_message.value_or("");
+    const auto text = std::string(context.exception_class.value_or("")) + ": " +
+                      std::string(context.exception_message.value_or(""));
     if (!std::regex_search(text, *exception_)) return false;
   }
   if (grep_) {
-    const bool in_key = record.key && std::regex_search(*record.key, *grep_);
-    const bool in_value = record.value && std::regex_search(*record.value, *grep_);
-    if (!in_key && !in_value) return false;
+    const auto search = [&](std::optional<std::string_view> bytes) {
+      return bytes && std::regex_search(bytes->begin(), bytes->end(), *grep_);
+    };
+    if (!search(key) && !search(value)) return false;
   }
   return true;
 }
@@ -240,39 +245,53 @@ std::string message_pattern(std::string_view message) {
   return pattern;
 }
 
-void DlqStatsBuilder::add(const kafka::Record& record, const kafka::DlqContext& context) {
-  ++stats_.matched;
-  if (context.replay_count > 0) ++stats_.replayed_before;
-  const auto time = record.timestamp_ms;
-  if (time >= 0) {
-    if (stats_.first_ms < 0 || time < stats_.first_ms) stats_.first_ms = time;
-    if (time > stats_.last_ms) stats_.last_ms = time;
+std::size_t DlqStatsBuilder::group_of(const kafka::DlqContextView& context) {
+  const auto exception_class = context.exception_class.value_or("");
+  const auto message = context.exception_message.value_or("");
+  const auto connector = context.connector.value_or("");
+  const auto original_topic = context.original_topic.value_or("");
+  const auto stage = context.stage.value_or("");
+  if (last_.valid && last_.message == message && last_.exception_class == exception_class &&
+      last_.connector == connector && last_.original_topic == original_topic && last_.stage == stage) {
+    return last_.group;
   }
-  const auto& message = context.exception_message.value_or("");
-  auto cached = patterns_.find(message);
-  if (cached == patterns_.end()) cached = patterns_.emplace(message, message_pattern(message)).first;
+  auto cached = patterns_.find(std::string(message));
+  if (cached == patterns_.end()) cached = patterns_.emplace(std::string(message), message_pattern(message)).first;
   const auto& pattern = cached->second;
   std::string key;
-  for (const auto* part : {&context.exception_class, &context.connector, &context.original_topic, &context.stage}) {
-    key += part->value_or("");
+  for (const auto part : {exception_class, connector, original_topic, stage}) {
+    key += part;
     key += '\x1f';
   }
   key += pattern;
   auto [position, inserted] = index_.try_emplace(std::move(key), stats_.groups.size());
   if (inserted) {
-    stats_.groups.push_back({.exception_class = context.exception_class.value_or(""),
+    stats_.groups.push_back({.exception_class = std::string(exception_class),
                              .message_pattern = pattern,
-                             .connector = context.connector.value_or(""),
-                             .original_topic = context.original_topic.value_or(""),
-                             .stage = context.stage.value_or("")});
+                             .connector = std::string(connector),
+                             .original_topic = std::string(original_topic),
+                             .stage = std::string(stage)});
   }
-  auto& group = stats_.groups[position->second];
+  last_ = {std::string(exception_class), std::string(message), std::string(connector), std::string(original_topic),
+           std::string(stage), position->second, true};
+  return position->second;
+}
+
+void DlqStatsBuilder::add(std::int32_t partition, std::int64_t offset, std::int64_t timestamp_ms,
+                          const kafka::DlqContextView& context) {
+  ++stats_.matched;
+  if (context.replay_count > 0) ++stats_.replayed_before;
+  if (timestamp_ms >= 0) {
+    if (stats_.first_ms < 0 || timestamp_ms < stats_.first_ms) stats_.first_ms = timestamp_ms;
+    if (timestamp_ms > stats_.last_ms) stats_.last_ms = timestamp_ms;
+  }
+  auto& group = stats_.groups[group_of(context)];
   ++group.count;
-  if (time >= 0) {
-    if (group.first_ms < 0 || time < group.first_ms) group.first_ms = time;
-    if (time > group.last_ms) group.last_ms = time;
+  if (timestamp_ms >= 0) {
+    if (group.first_ms < 0 || timestamp_ms < group.first_ms) group.first_ms = timestamp_ms;
+    if (timestamp_ms > group.last_ms) group.last_ms = timestamp_ms;
   }
-  if (group.examples.size() < examples_) group.examples.emplace_back(record.partition, record.offset);
+  if (group.examples.size() < examples_) group.examples.emplace_back(partition, offset);
 }
 
 DlqStats DlqStatsBuilder::finish() {
@@ -308,16 +327,16 @@ json to_json(const DlqStats& stats) {
 }
 
 void read_dlq(kafka::Consumer& consumer, const std::string& topic, const DlqPlan& plan, const DlqFilter& filter,
-              const std::function<bool(const kafka::Record&, const kafka::DlqContext&)>& on_match,
-              const std::function<void(const kafka::Record&)>& on_scanned, std::chrono::milliseconds timeout) {
-  consumer.read(
+              const std::function<bool(const kafka::RecordView&, const kafka::DlqContextView&)>& on_match,
+              const std::function<void(const kafka::RecordView&)>& on_scanned, std::chrono::milliseconds timeout) {
+  consumer.read_views(
       topic, plan.ranges,
-      [&](const kafka::Record& record) {
+      [&](const kafka::RecordView& record) {
         if (on_scanned) on_scanned(record);
         if (plan.since_ms && record.timestamp_ms >= 0 && record.timestamp_ms < *plan.since_ms) return true;
         if (plan.until_ms && record.timestamp_ms >= *plan.until_ms) return true;
-        const auto context = kafka::read_dlq_context(record.headers);
-        if (!filter.matches(record, context)) return true;
+        const auto context = kafka::view_dlq_context(record);
+        if (!filter.matches(record.key, record.value, context)) return true;
         return on_match(record, context);
       },
       timeout);

@@ -59,7 +59,11 @@ class DlqFilter {
  public:
   DlqFilter() = default;
   explicit DlqFilter(const DlqFilterOptions& options);  // Error (usage) for a bad regex
-  bool matches(const kafka::Record& record, const kafka::DlqContext& context) const;
+  bool matches(std::optional<std::string_view> key, std::optional<std::string_view> value,
+               const kafka::DlqContextView& context) const;
+  bool matches(const kafka::Record& record, const kafka::DlqContext& context) const {
+    return matches(record.key, record.value, context.view());
+  }
   bool empty() const;
 
  private:
@@ -116,12 +120,24 @@ class DlqStatsBuilder {
  public:
   explicit DlqStatsBuilder(std::string topic, std::size_t examples = 3) : examples_(examples) { stats_.topic = std::move(topic); }
   void scanned() { ++stats_.scanned; }
-  void add(const kafka::Record& record, const kafka::DlqContext& context);
+  void add(std::int32_t partition, std::int64_t offset, std::int64_t timestamp_ms, const kafka::DlqContextView& context);
+  void add(const kafka::Record& record, const kafka::DlqContext& context) {
+    add(record.partition, record.offset, record.timestamp_ms, context.view());
+  }
   DlqStats finish();
 
  private:
+  std::size_t group_of(const kafka::DlqContextView& context);
+
   std::size_t examples_;
   DlqStats stats_;
+  // The group of the record before: DLQs hold runs of the same failure, and
+  // comparing five fields is far cheaper than building the group key.
+  struct LastGroup {
+    std::string exception_class, message, connector, original_topic, stage;
+    std::size_t group = 0;
+    bool valid = false;
+  } last_{};
   std::map<std::string, std::size_t> index_;  // group key → position in stats_.groups
   std::unordered_map<std::string, std::string> patterns_;  // message → pattern, as messages repeat
 };
@@ -130,9 +146,10 @@ nlohmann::json to_json(const DlqStats& stats);
 
 // Reads the planned ranges, decoding each record's context and applying the
 // filter; on_match returns false to stop. on_scanned sees every record.
+// Records are views, valid during the call (to_record()/owned() keep them).
 void read_dlq(kafka::Consumer& consumer, const std::string& topic, const DlqPlan& plan, const DlqFilter& filter,
-              const std::function<bool(const kafka::Record&, const kafka::DlqContext&)>& on_match,
-              const std::function<void(const kafka::Record&)>& on_scanned, std::chrono::milliseconds timeout);
+              const std::function<bool(const kafka::RecordView&, const kafka::DlqContextView&)>& on_match,
+              const std::function<void(const kafka::RecordView&)>& on_scanned, std::chrono::milliseconds timeout);
 
 // `dlq lag`: end offsets against a consumer group's committed offsets.
 struct PartitionLag {

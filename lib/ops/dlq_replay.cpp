@@ -134,9 +134,9 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
   };
 
   try {
-    consumer.read(
+    consumer.read_views(
         dlq_topic, plan.ranges,
-        [&](const kafka::Record& record) {
+        [&](const kafka::RecordView& view) {
           if (interrupt_requested()) {
             report.interrupted = true;
             return false;
@@ -146,17 +146,19 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
             return false;
           }
           ++report.read;
-          const auto context = kafka::read_dlq_context(record.headers);
-          if (!options.filter.matches(record, context)) {
+          const auto context_view = kafka::view_dlq_context(view);
+          if (!options.filter.matches(view.key, view.value, context_view)) {
             ++report.filtered_out;
           } else {
+            const auto context = context_view.owned();
             auto decision = decide_replay(context, options.routing);
             if (decision.skip == SkipReason::None) check_destination(decision);
-            if (report.preview.size() < 20) report.preview.push_back({record.partition, record.offset, decision});
+            if (report.preview.size() < 20) report.preview.push_back({view.partition, view.offset, decision});
             if (decision.skip != SkipReason::None) {
               ++report.skipped[std::string(skip_reason_text(decision.skip))];
             } else {
               if (producer) {
+                const auto record = view.to_record();
                 begin_if_needed();
                 const auto timestamp = options.keep_timestamp && record.timestamp_ms >= 0 ? record.timestamp_ms : 0;
                 producer->produce(decision.topic, decision.partition, record.key, record.value,
@@ -167,7 +169,7 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
               if (producer) pace();
             }
           }
-          advanced[record.partition] = record.offset + 1;
+          advanced[view.partition] = view.offset + 1;
           if (++in_batch >= batch) commit_batch();
           if (on_progress) on_progress(report.read);
           return true;
