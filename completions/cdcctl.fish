@@ -9,7 +9,7 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl topics' 'cdcctl topics create-history' 'cdcctl topics create-dlq' 'cdcctl topics create-heartbeat' 'cdcctl topics lint' 'cdcctl dlq' 'cdcctl dlq inspect' 'cdcctl dlq stats' 'cdcctl dlq replay' 'cdcctl dlq lag' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl topics' 'cdcctl topics create-history' 'cdcctl topics create-dlq' 'cdcctl topics create-heartbeat' 'cdcctl topics lint' 'cdcctl dlq' 'cdcctl dlq inspect' 'cdcctl dlq stats' 'cdcctl dlq replay' 'cdcctl dlq lag' 'cdcctl events' 'cdcctl events inspect' 'cdcctl events tail' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
@@ -70,6 +70,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a slots -d 'PostgreSQL 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a pg -d 'PostgreSQL checks for change data capture'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a topics -d 'Debezium\'s and Kafka Connect\'s Kafka topics: create them right, lint them'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a dlq -d 'Dead-letter queues: inspect, summarise, replay exactly once, watch the backlog'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a events -d 'Debezium change events, decoded into one readable line each'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -396,7 +397,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l max-replay
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l limit -x -d 'replay at most N records, then stop (rerun to continue)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l rate -x -d 'at most this many records per second (100 or 100/s)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l batch -x -d 'records per transaction (default 500)'
-complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l connector -x -d 'only records of this connector'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l connector -x -d 'only records of this connector (__connect.errors.connector.name)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l exception -x -d 'only records whose \'exception class: message\' matches REGEX'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l original-topic -x -d 'only records that failed from this topic'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq replay'" -l grep -x -d 'only records whose key or value matches REGEX'
@@ -406,5 +407,21 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq lag'" -s h -l help -d 
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq lag'" -l group -x -d 'the consumer group (e.g. cdcctl-replay-TOPIC)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq lag'" -l warn -x -d 'WARNING at this many records behind'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl dlq lag'" -l crit -x -d 'CRITICAL at this many records behind'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events'" -a inspect -d 'Change events of a topic in a window, one readable line each'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events'" -a tail -d 'The newest change events of a topic, and with --follow the ones to come'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events inspect'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events inspect'" -l partition -x -d 'only this partition'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events inspect'" -l last -x -d 'the newest N events of each partition (default 20)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events inspect'" -l from-offset -x -d 'read each partition from this offset on'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events inspect'" -l since -x -d 'records from this long ago (2h) or this time on (RFC 3339, date, epoch ms)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events inspect'" -l until -x -d 'records before this long ago or this time'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l partition -x -d 'only this partition'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l last -x -d 'the newest N events of each partition (default 10)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l from-offset -x -d 'read each partition from this offset on'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l since -x -d 'records from this long ago (2h) or this time on (RFC 3339, date, epoch ms)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l until -x -d 'records before this long ago or this time'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -s f -l follow -d 'keep printing new events until Ctrl-C'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'

@@ -177,6 +177,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_pg_commands(app, context);
   add_topics_commands(app, context);
   add_dlq_commands(app, context);
+  add_events_commands(app, context);
   add_completion_commands(app, context);
 }
 

@@ -11,6 +11,7 @@
 #include "ops/dlq.hpp"
 #include "ops/dlq_replay.hpp"
 #include "output/progress.hpp"
+#include "window_flags.hpp"
 
 namespace cdcctl::app {
 
@@ -21,11 +22,7 @@ using nlohmann::json;
 // The window and filter flags inspect, stats and replay share.
 struct SelectionFlags {
   std::string topic;
-  std::optional<std::int32_t> partition;
-  std::optional<std::int64_t> last;
-  std::optional<std::int64_t> from_offset;
-  std::string since;
-  std::string until;
+  WindowFlags window;
   std::string connector;
   std::string exception;
   std::string original_topic;
@@ -36,28 +33,6 @@ std::optional<std::string> non_empty(const std::string& text) {
   return text.empty() ? std::nullopt : std::optional<std::string>(text);
 }
 
-// "2h" (that long ago) or a point in time (RFC 3339, a date, epoch ms).
-std::int64_t time_bound(const std::string& text, const char* flag) {
-  try {
-    const auto ago = parse_duration(text);
-    return std::chrono::duration_cast<std::chrono::milliseconds>(WallClock::now().time_since_epoch() - ago).count();
-  } catch (const Error&) {
-  }
-  try {
-    return parse_timestamp_ms(text);
-  } catch (const Error& error) {
-    throw Error::usage(std::string("invalid ") + flag + " '" + text + "'",
-                       "expected a duration ago (2h, 30m) or a time (2026-11-22T10:00:00Z, 2026-11-22)");
-  }
-}
-
-ops::DlqWindow window_from(const SelectionFlags& flags) {
-  ops::DlqWindow window{.last = flags.last, .from_offset = flags.from_offset, .partition = flags.partition};
-  if (!flags.since.empty()) window.since_ms = time_bound(flags.since, "--since");
-  if (!flags.until.empty()) window.until_ms = time_bound(flags.until, "--until");
-  return window;
-}
-
 ops::DlqFilter filter_from(const SelectionFlags& flags) {
   return ops::DlqFilter({.connector = non_empty(flags.connector),
                          .exception = non_empty(flags.exception),
@@ -65,14 +40,7 @@ ops::DlqFilter filter_from(const SelectionFlags& flags) {
                          .grep = non_empty(flags.grep)});
 }
 
-void add_selection_flags(CLI::App& command, SelectionFlags& flags, bool with_last) {
-  command.add_option("topic", flags.topic, "the dead-letter-queue topic")->required();
-  command.add_option("--partition", flags.partition, "only this partition")->type_name("N");
-  if (with_last) command.add_option("--last", flags.last, "the newest N records of each partition (default 20)")->type_name("N");
-  command.add_option("--from-offset", flags.from_offset, "read each partition from this offset on")->type_name("OFFSET");
-  command.add_option("--since", flags.since, "records from this long ago (2h) or this time on (RFC 3339, date, epoch ms)")
-      ->type_name("WHEN");
-  command.add_option("--until", flags.until, "records before this long ago or this time")->type_name("WHEN");
+void add_filter_flags(CLI::App& command, SelectionFlags& flags) {
   command.add_option("--connector", flags.connector, "only records of this connector (__connect.errors.connector.name)")
       ->type_name("NAME");
   command.add_option("--exception", flags.exception, "only records whose 'exception class: message' matches REGEX")
@@ -81,7 +49,13 @@ void add_selection_flags(CLI::App& command, SelectionFlags& flags, bool with_las
   command.add_option("--grep", flags.grep, "only records whose key or value matches REGEX")->type_name("REGEX");
 }
 
-void print_notes(AppContext& context, const ops::DlqPlan& plan) {
+void add_selection_flags(CLI::App& command, SelectionFlags& flags, bool with_last) {
+  command.add_option("topic", flags.topic, "the dead-letter-queue topic")->required();
+  add_window_flags(command, flags.window, with_last ? "the newest N records of each partition (default 20)" : "");
+  add_filter_flags(command, flags);
+}
+
+void print_notes(AppContext& context, const ops::TopicReadPlan& plan) {
   for (const auto& note : plan.notes) context.logger().info(note);
 }
 
@@ -169,12 +143,13 @@ void print_record(std::ostream& out, const kafka::Record& record, const kafka::D
 }
 
 ExitCode inspect(AppContext& context, InspectFlags flags) {
-  if (!flags.selection.last && !flags.selection.from_offset && flags.selection.since.empty()) flags.selection.last = 20;
-  const auto window = window_from(flags.selection);
+  auto& window_flags = flags.selection.window;
+  if (!window_flags.last && !window_flags.from_offset && window_flags.since.empty()) window_flags.last = 20;
+  const auto window = window_from(window_flags);
   const auto filter = filter_from(flags.selection);
   const auto settings = context.settings();
   auto consumer = consumer_for(context);
-  const auto plan = ops::plan_dlq_window(*consumer, flags.selection.topic, window, settings.timeout());
+  const auto plan = ops::plan_topic_window(*consumer, flags.selection.topic, window, settings.timeout());
   print_notes(context, plan);
 
   const bool json_lines = context.format() == output::Format::Json;
@@ -219,11 +194,11 @@ ExitCode inspect(AppContext& context, InspectFlags flags) {
 // stats
 
 ExitCode stats(AppContext& context, const SelectionFlags& flags) {
-  const auto window = window_from(flags);
+  const auto window = window_from(flags.window);
   const auto filter = filter_from(flags);
   const auto settings = context.settings();
   auto consumer = consumer_for(context);
-  const auto plan = ops::plan_dlq_window(*consumer, flags.topic, window, settings.timeout());
+  const auto plan = ops::plan_topic_window(*consumer, flags.topic, window, settings.timeout());
   print_notes(context, plan);
 
   ops::DlqStatsBuilder builder(flags.topic);
@@ -537,14 +512,7 @@ void add_dlq_commands(CLI::App& app, AppContext& context) {
       ->type_name("N");
   replay_command->add_option("--rate", replay_flags->rate, "at most this many records per second (100 or 100/s)")->type_name("N/s");
   replay_command->add_option("--batch", replay_flags->batch, "records per transaction (default 500)")->type_name("N");
-  replay_command->add_option("--connector", replay_flags->selection.connector, "only records of this connector")->type_name("NAME");
-  replay_command->add_option("--exception", replay_flags->selection.exception,
-                             "only records whose 'exception class: message' matches REGEX")
-      ->type_name("REGEX");
-  replay_command->add_option("--original-topic", replay_flags->selection.original_topic, "only records that failed from this topic")
-      ->type_name("TOPIC");
-  replay_command->add_option("--grep", replay_flags->selection.grep, "only records whose key or value matches REGEX")
-      ->type_name("REGEX");
+  add_filter_flags(*replay_command, replay_flags->selection);
   replay_command->add_flag("--dry-run", replay_flags->dry_run, "show what would go where and why records would be skipped; write nothing");
   replay_command->add_flag("-y,--yes", replay_flags->yes, "do not ask for confirmation (required when not on a terminal)");
   context.document(

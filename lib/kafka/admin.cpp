@@ -99,11 +99,7 @@ class RdKafkaTopicAdmin final : public TopicAdmin {
     auto conf = make_conf(settings, logger);
     rd_kafka_conf_set_opaque(conf.get(), capture_.get());
     rd_kafka_conf_set_log_cb(conf.get(), capture_log);
-    char error[512] = {};
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
-    if (!rk) throw Error::usage("cannot create Kafka admin client", error);
-    (void)conf.release();
-    rk_.reset(rk);
+    rk_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf), "Kafka admin client");
   }
 
   std::string bootstrap_servers() const override { return bootstrap_; }

@@ -30,13 +30,16 @@ ConfPtr make_conf(const std::map<std::string, std::string>& properties, const Lo
   return conf;
 }
 
-KafkaPtr make_producer(const std::map<std::string, std::string>& properties, const Logger* logger) {
-  auto conf = make_conf(properties, logger);
+KafkaPtr make_handle(rd_kafka_type_t type, ConfPtr conf, const std::string& what) {
   char error[512] = {};
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
-  if (!rk) throw Error::usage("cannot create Kafka client", error);
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error, sizeof error);
+  if (!rk) throw Error::usage("cannot create " + what, error);
   (void)conf.release();  // rd_kafka_new took ownership
   return KafkaPtr(rk);
+}
+
+KafkaPtr make_producer(const std::map<std::string, std::string>& properties, const Logger* logger) {
+  return make_handle(RD_KAFKA_PRODUCER, make_conf(properties, logger), "Kafka client");
 }
 
 std::string librdkafka_version_text() { return rd_kafka_version_str(); }

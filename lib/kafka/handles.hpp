@@ -33,6 +33,10 @@ using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 // to stderr; without a logger they are dropped and errors surface as Error.
 ConfPtr make_conf(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
 
+// A client handle of the type from a configuration (which it takes over);
+// Error (usage) naming `what` when librdkafka refuses the configuration.
+KafkaPtr make_handle(rd_kafka_type_t type, ConfPtr conf, const std::string& what);
+
 // A producer handle: the cheapest handle that can ask for metadata.
 KafkaPtr make_producer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);
 

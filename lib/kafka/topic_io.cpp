@@ -1,6 +1,7 @@
 #include "kafka/topic_io.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/error.hpp"
 
@@ -59,12 +60,7 @@ Consumer::Consumer(const std::map<std::string, std::string>& properties, const L
   settings["enable.auto.offset.store"] = "false";
   settings["enable.partition.eof"] = "true";
   settings["auto.offset.reset"] = "earliest";
-  auto conf = make_conf(settings, logger);
-  char error[512] = {};
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
-  if (!rk) throw Error::usage("cannot create Kafka consumer", error);
-  (void)conf.release();
-  rk_.reset(rk);
+  rk_ = make_handle(RD_KAFKA_CONSUMER, make_conf(settings, logger), "Kafka consumer");
   rd_kafka_poll_set_consumer(rk_.get());
 }
 
@@ -150,6 +146,22 @@ void Consumer::read(const std::string& topic, const std::vector<PartitionRange>&
 
 void Consumer::read_views(const std::string& topic, const std::vector<PartitionRange>& ranges,
                           const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout) {
+  consume(topic, ranges, on_record, idle_timeout, nullptr);
+}
+
+void Consumer::follow_views(const std::string& topic, const std::vector<PartitionRange>& starts,
+                            const std::function<bool(const RecordView&)>& on_record,
+                            const std::function<bool()>& keep_going) {
+  std::vector<PartitionRange> open_ended = starts;
+  for (auto& range : open_ended) range.end = std::numeric_limits<std::int64_t>::max();
+  consume(topic, open_ended, on_record, std::chrono::milliseconds::max(), &keep_going);
+}
+
+// Reads ranges to their ends, or (following) for as long as keep_going says.
+void Consumer::consume(const std::string& topic, const std::vector<PartitionRange>& ranges,
+                       const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout,
+                       const std::function<bool()>* keep_going) {
+  const bool follow = keep_going != nullptr;
   std::map<std::int32_t, std::int64_t> open;  // partition → end offset
   PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size())));
   for (const auto& range : ranges) {
@@ -176,9 +188,10 @@ void Consumer::read_views(const std::string& topic, const std::vector<PartitionR
   std::vector<rd_kafka_message_t*> batch(kBatch);
   auto last_progress = std::chrono::steady_clock::now();
   while (!open.empty()) {
+    if (follow && !(*keep_going)()) return;
     const auto got = rd_kafka_consume_batch_queue(queue.get(), 200, batch.data(), kBatch);
     if (got <= 0) {
-      if (std::chrono::steady_clock::now() - last_progress > idle_timeout) {
+      if (!follow && std::chrono::steady_clock::now() - last_progress > idle_timeout) {
         throw Error::unreachable("reading " + topic + " from Kafka at " + bootstrap_ + " stalled",
                                  "no record for " + std::to_string(idle_timeout.count() / 1000) + "s with " +
                                      std::to_string(open.size()) + " partition(s) still unread",
@@ -197,7 +210,7 @@ void Consumer::read_views(const std::string& topic, const std::vector<PartitionR
         // The end of what the partition held when fetched. It can come before
         // the planned end: with read_committed, records of a transaction still
         // open are not handed out, and retention may have removed some.
-        if (found != open.end()) open.erase(found);
+        if (found != open.end() && !follow) open.erase(found);
         continue;
       }
       if (message->err) {
@@ -229,12 +242,7 @@ GroupOffsets::GroupOffsets(const std::map<std::string, std::string>& properties,
   auto settings = properties;
   settings["group.id"] = group_;
   settings["enable.auto.commit"] = "false";
-  auto conf = make_conf(settings, logger);
-  char error[512] = {};
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error, sizeof error);
-  if (!rk) throw Error::usage("cannot create Kafka consumer", error);
-  (void)conf.release();
-  rk_.reset(rk);
+  rk_ = make_handle(RD_KAFKA_CONSUMER, make_conf(settings, logger), "Kafka consumer");
 }
 
 GroupOffsets::~GroupOffsets() {
@@ -319,11 +327,7 @@ Producer::Producer(const std::map<std::string, std::string>& properties, const L
   settings.emplace("partitioner", "murmur2_random");
   auto conf = make_conf(settings, logger);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), on_delivery);
-  char error[512] = {};
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), error, sizeof error);
-  if (!rk) throw Error::usage("cannot create Kafka producer", error);
-  (void)conf.release();
-  rk_.reset(rk);
+  rk_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf), "Kafka producer");
 }
 
 Producer::~Producer() {

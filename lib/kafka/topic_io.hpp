@@ -101,8 +101,17 @@ class Consumer {
   // The same without copying each record out of librdkafka's buffers.
   void read_views(const std::string& topic, const std::vector<PartitionRange>& ranges,
                   const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout);
+  // Reads each partition from its range's start and goes on as new records
+  // arrive (ends are ignored) until on_record returns false or keep_going()
+  // does, which is asked at least every 200 ms.
+  void follow_views(const std::string& topic, const std::vector<PartitionRange>& starts,
+                    const std::function<bool(const RecordView&)>& on_record, const std::function<bool()>& keep_going);
 
  private:
+  void consume(const std::string& topic, const std::vector<PartitionRange>& ranges,
+               const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout,
+               const std::function<bool()>* keep_going);
+
   KafkaPtr rk_;
   std::string bootstrap_;
 };

@@ -15,13 +15,13 @@ namespace cdcctl::ops {
 
 using nlohmann::json;
 
-std::uint64_t DlqPlan::records() const {
+std::uint64_t TopicReadPlan::records() const {
   std::uint64_t total = 0;
   for (const auto& range : ranges) total += static_cast<std::uint64_t>(std::max<std::int64_t>(range.end - range.start, 0));
   return total;
 }
 
-DlqPlan plan_dlq_window(kafka::Consumer& consumer, const std::string& topic, const DlqWindow& window,
+TopicReadPlan plan_topic_window(kafka::Consumer& consumer, const std::string& topic, const TopicWindow& window,
                         std::chrono::milliseconds timeout) {
   if (window.last && window.from_offset) {
     throw Error::usage("--last and --from-offset cannot be combined", {},
@@ -45,7 +45,7 @@ DlqPlan plan_dlq_window(kafka::Consumer& consumer, const std::string& topic, con
   if (window.since_ms) since_answers = consumer.offsets_for_times(topic, partitions, *window.since_ms, timeout);
   if (window.until_ms) until_answers = consumer.offsets_for_times(topic, partitions, *window.until_ms, timeout);
 
-  DlqPlan plan{.since_ms = window.since_ms, .until_ms = window.until_ms};
+  TopicReadPlan plan{.since_ms = window.since_ms, .until_ms = window.until_ms};
   for (std::size_t i = 0; i < partitions.size(); ++i) {
     const auto partition = partitions[i];
     const auto marks = consumer.watermarks(topic, partition, timeout);
@@ -326,7 +326,7 @@ json to_json(const DlqStats& stats) {
           {"groups", groups}};
 }
 
-void read_dlq(kafka::Consumer& consumer, const std::string& topic, const DlqPlan& plan, const DlqFilter& filter,
+void read_dlq(kafka::Consumer& consumer, const std::string& topic, const TopicReadPlan& plan, const DlqFilter& filter,
               const std::function<bool(const kafka::RecordView&, const kafka::DlqContextView&)>& on_match,
               const std::function<void(const kafka::RecordView&)>& on_scanned, std::chrono::milliseconds timeout) {
   consumer.read_views(

@@ -24,7 +24,7 @@ namespace cdcctl::ops {
 // Which records of the topic to read. `last` and `from_offset` apply to
 // every partition (or only `partition`); `since`/`until` bound by record
 // timestamp and may be combined with either.
-struct DlqWindow {
+struct TopicWindow {
   std::optional<std::int64_t> last{};
   std::optional<std::int64_t> from_offset{};
   std::optional<std::int64_t> since_ms{};
@@ -32,7 +32,7 @@ struct DlqWindow {
   std::optional<std::int32_t> partition{};
 };
 
-struct DlqPlan {
+struct TopicReadPlan {
   std::vector<kafka::PartitionRange> ranges{};
   std::vector<std::string> notes{};  // fallbacks taken (e.g. a time found by reading)
   // Record timestamps need not grow with offsets: records in the ranges but
@@ -45,7 +45,7 @@ struct DlqPlan {
 // Resolves the window against the topic's watermarks (and timestamps).
 // Error (usage) for --last with --from-offset, (not found) for a missing
 // topic or partition.
-DlqPlan plan_dlq_window(kafka::Consumer& consumer, const std::string& topic, const DlqWindow& window,
+TopicReadPlan plan_topic_window(kafka::Consumer& consumer, const std::string& topic, const TopicWindow& window,
                         std::chrono::milliseconds timeout);
 
 struct DlqFilterOptions {
@@ -147,7 +147,7 @@ nlohmann::json to_json(const DlqStats& stats);
 // Reads the planned ranges, decoding each record's context and applying the
 // filter; on_match returns false to stop. on_scanned sees every record.
 // Records are views, valid during the call (to_record()/owned() keep them).
-void read_dlq(kafka::Consumer& consumer, const std::string& topic, const DlqPlan& plan, const DlqFilter& filter,
+void read_dlq(kafka::Consumer& consumer, const std::string& topic, const TopicReadPlan& plan, const DlqFilter& filter,
               const std::function<bool(const kafka::RecordView&, const kafka::DlqContextView&)>& on_match,
               const std::function<void(const kafka::RecordView&)>& on_scanned, std::chrono::milliseconds timeout);
 

@@ -208,7 +208,25 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const
     }
     first_line_.append(buffer, static_cast<std::size_t>(n));
   }
+  buffered_ = first_line_.substr(first_line_.find('\n') + 1);
   first_line_ = first_line_.substr(0, first_line_.find('\n'));
+}
+
+std::optional<std::string> BackgroundProcess::next_line(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (buffered_.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd fd{stdout_fd_, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char buffer[256];
+    const auto n = ::read(stdout_fd_, buffer, sizeof buffer);
+    if (n <= 0) return std::nullopt;
+    buffered_.append(buffer, static_cast<std::size_t>(n));
+  }
+  const auto end = buffered_.find('\n');
+  auto line = buffered_.substr(0, end);
+  buffered_.erase(0, end + 1);
+  return line;
 }
 
 BackgroundProcess::~BackgroundProcess() { stop(); }

@@ -47,6 +47,9 @@ class BackgroundProcess {
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
 
   const std::string& first_line() const { return first_line_; }
+  // The next line the child prints after the first, or nullopt when none
+  // comes within the timeout (or the child closed its output).
+  std::optional<std::string> next_line(std::chrono::milliseconds timeout);
   pid_t pid() const { return pid_; }
   // SIGTERM, then SIGKILL after a grace period; returns the exit status.
   int stop();
@@ -56,6 +59,7 @@ class BackgroundProcess {
   int stdin_fd_ = -1;
   int stdout_fd_ = -1;
   std::string first_line_;
+  std::string buffered_;  // output read past the last line handed out
   int status_ = -1;
 };
 
