@@ -67,6 +67,22 @@ step "$cdcctl" topics create-history schema-history.dbserver1 --replication-fact
 step "$cdcctl" topics create-history schema-history.dbserver1 --replication-factor 1
 
 echo
+echo "A dead-letter queue as Kafka Connect writes it (kcat -H sets the context headers): what broke, and a replay."
+for i in 1 2 3; do
+  printf '{"before":null,"after":{"id":%d,"email":null},"source":{"schema":"public","table":"orders"},"op":"c","ts_ms":1795312800000}\n' "$i" |
+    kcat -b "$kafka" -t dlq-demo -P -k "{\"id\":$i}" \
+    -H "__connect.errors.topic=dbserver1.public.orders" -H "__connect.errors.partition=0" -H "__connect.errors.offset=$((41 + i))" \
+    -H "__connect.errors.connector.name=jdbc-sink" -H "__connect.errors.task.id=0" -H "__connect.errors.stage=TASK_PUT" \
+    -H "__connect.errors.exception.class.name=java.sql.SQLException" \
+    -H "__connect.errors.exception.message=null value in column \"email\" of row $i violates not-null constraint"
+done
+step "$cdcctl" dlq stats dlq-demo
+step "$cdcctl" dlq inspect dlq-demo --last 1
+step "$cdcctl" dlq replay dlq-demo --dry-run
+step "$cdcctl" dlq replay dlq-demo --yes
+step "$cdcctl" events tail dbserver1.public.orders --last 1
+
+echo
 echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
 kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
 step "$cdcctl" ping --timeout 2s

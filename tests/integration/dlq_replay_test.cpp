@@ -245,17 +245,53 @@ TEST_SUITE("dlq replay") {
     CHECK(missing.err.find("cannot replay to no-such-topic: the topic does not exist") != std::string::npos);
     CHECK(read_all(bootstrap, "orders").empty());
 
+    // --limit stops after that many replayed records; the rerun continues after them.
+    const auto limited = cdcctl({"dlq", "replay", "dlq-small", "--yes", "--limit", "1"});
+    INFO(limited.out, limited.err);
+    REQUIRE(limited.exit_code == 0);
+    CHECK(limited.out.find("replayed 1 record(s): payments 1 in 1 transaction(s)\n") != std::string::npos);
+    CHECK(limited.out.find("stopped at --limit 1; run again to continue") != std::string::npos);
+    CHECK(read_all(bootstrap, "payments").size() == 1);
+    CHECK(group_position(bootstrap, "cdcctl-replay-dlq-small", "dlq-small", 1) == 2);
+
     const auto real = cdcctl({"dlq", "replay", "dlq-small", "--yes", "--max-replays", "3", "-o", "json"});
     INFO(real.out, real.err);
     REQUIRE(real.exit_code == 0);
     const auto report = nlohmann::json::parse(real.out);
-    CHECK(report["replayed"] == 2);
-    CHECK(report["skipped"]["replayed --max-replays times already"] == 1);
+    CHECK(report["replayed"] == 1);  // the rest after --limit: record d
+    CHECK(report["skipped"].size() == 1);
+    CHECK(report["skipped"]["no __connect.errors.topic header (give --to)"] == 1);
     CHECK(report["positions"][0]["offset"] == 4);
     const auto orders = read_all(bootstrap, "orders");
     REQUIRE(orders.size() == 1);
     CHECK(orders[0].key == "d");
     CHECK(header(orders[0], "cdcctl.replay.count") == "1");
     CHECK(read_all(bootstrap, "payments").size() == 1);
+  }
+
+  TEST_CASE("Ctrl-C commits what was produced and exits 130; the rerun finishes without duplicates") {
+    EmbeddedKafka kafka({"dlq-big:2", "orders:3", "payments:2", "customers:1"});
+    const auto bootstrap = kafka.bootstrap_servers();
+    fill_dlq(bootstrap);
+    const std::string group = "cdcctl-replay-dlq-big";
+    {
+      BackgroundProcess replay({CDCCTL_BINARY, "dlq", "replay", "dlq-big", "--yes", "--rate", "1000/s", "--batch", "100",
+                                "--bootstrap-servers", bootstrap});
+      for (int i = 0; i < 600 && group_position(bootstrap, group) < 200; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      ::kill(replay.pid(), SIGINT);
+      const auto status = replay.wait_exit(std::chrono::seconds(30));
+      REQUIRE(status);
+      CHECK(*status == 130);
+    }
+    const auto stopped_at = group_position(bootstrap, group);
+    CHECK(stopped_at < kRecords);
+    // Everything produced before the interrupt was committed with its
+    // position: the targets hold exactly the records before it.
+    CHECK(target_records(bootstrap) == static_cast<std::size_t>(stopped_at));
+    const auto rerun = run_cdcctl({"dlq", "replay", "dlq-big", "--yes", "--bootstrap-servers", bootstrap});
+    REQUIRE(rerun.exit_code == 0);
+    CHECK(target_records(bootstrap) == static_cast<std::size_t>(kRecords));
   }
 }

@@ -231,6 +231,19 @@ std::optional<std::string> BackgroundProcess::next_line(std::chrono::millisecond
 
 BackgroundProcess::~BackgroundProcess() { stop(); }
 
+std::optional<int> BackgroundProcess::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return status_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (::waitpid(pid_, &status, WNOHANG) != pid_) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    ::usleep(50'000);
+  }
+  status_ = cdcctl::decode_wait_status(status);
+  pid_ = -1;
+  return status_;
+}
+
 int BackgroundProcess::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);

@@ -53,6 +53,9 @@ class BackgroundProcess {
   pid_t pid() const { return pid_; }
   // SIGTERM, then SIGKILL after a grace period; returns the exit status.
   int stop();
+  // Waits for the child to exit by itself; its exit status, or nullopt when
+  // it is still running after the timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
  private:
   pid_t pid_ = -1;
