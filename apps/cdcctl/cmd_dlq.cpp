@@ -363,6 +363,11 @@ ExitCode replay(AppContext& context, const ReplayFlags& flags) {
   const auto properties = settings.kafka_properties();
   kafka::Consumer consumer(properties, &context.logger());
   kafka::GroupOffsets group(properties, options.group, &context.logger());
+  // Before planning: fences an earlier run and ends its open transaction.
+  std::unique_ptr<kafka::Producer> producer;
+  if (!flags.dry_run) {
+    producer = ops::open_replay_producer(properties, options.transactional_id, settings.timeout(), &context.logger());
+  }
   const auto plan = ops::plan_replay(consumer, group, topic, settings.timeout());
 
   const bool structured = context.format() == output::Format::Json || context.format() == output::Format::Yaml;
@@ -381,7 +386,11 @@ ExitCode replay(AppContext& context, const ReplayFlags& flags) {
   }
   if (plan.records() == 0) {
     if (!structured) out << "nothing to replay: group " << options.group << " is at the end of every partition\n";
-    else output::render_json(ops::to_json(ops::ReplayReport{.dlq_topic = topic, .group = options.group, .dry_run = flags.dry_run}), out);
+    else {
+      output::Document document;
+      document.data = ops::to_json(ops::ReplayReport{.dlq_topic = topic, .group = options.group, .dry_run = flags.dry_run});
+      output::render(document, context.format(), context.table_options(), out);
+    }
     return ExitCode::Ok;
   }
   if (!flags.dry_run &&
@@ -393,8 +402,8 @@ ExitCode replay(AppContext& context, const ReplayFlags& flags) {
   const InterruptGuard interrupts;
   output::ProgressBar progress(*context.io.err, context.io.terminal.stderr_is_tty && !context.flags.quiet,
                                flags.dry_run ? "reading " + topic : "replaying " + topic, plan.records());
-  const auto report = ops::run_replay(properties, consumer, group, topic, plan, options, settings.timeout(),
-                                      &context.logger(), [&](std::uint64_t read) {
+  const auto report = ops::run_replay(producer.get(), consumer, group, topic, plan, options, settings.timeout(),
+                                      [&](std::uint64_t read) {
                                         if ((read & 0xFF) == 0) progress.update(read);
                                       });
   progress.finish();
@@ -525,8 +534,8 @@ void add_dlq_commands(CLI::App& app, AppContext& context) {
       "\n"
       "Exactly once: records go out in Kafka transactions of --batch records together with the group's new "
       "position (send_offsets_to_transaction), so a crash neither loses nor repeats a record, and a rerun continues "
-      "where the last one stopped. The position is also committed plainly after each transaction, for brokers that "
-      "drop transactional offsets (the embedded one). Records already replayed --max-replays times are skipped and "
+      "where the last one stopped. A broker that did not keep the transaction's offsets (the embedded one) gets "
+      "them committed plainly after it, never lower than the group's. Records already replayed --max-replays times are skipped and "
       "reported, never bounced forever; a record without an original topic is skipped unless --to is given; "
       "replaying into the DLQ itself is refused. With filters, records that do not match are passed over and the "
       "group moves past them: use one --group per filter.\n"

@@ -145,8 +145,9 @@ void Consumer::read(const std::string& topic, const std::vector<PartitionRange>&
 }
 
 void Consumer::read_views(const std::string& topic, const std::vector<PartitionRange>& ranges,
-                          const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout) {
-  consume(topic, ranges, on_record, idle_timeout, nullptr);
+                          const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout,
+                          const std::function<bool()>& keep_going) {
+  consume(topic, ranges, on_record, idle_timeout, false, keep_going);
 }
 
 void Consumer::follow_views(const std::string& topic, const std::vector<PartitionRange>& starts,
@@ -154,14 +155,13 @@ void Consumer::follow_views(const std::string& topic, const std::vector<Partitio
                             const std::function<bool()>& keep_going) {
   std::vector<PartitionRange> open_ended = starts;
   for (auto& range : open_ended) range.end = std::numeric_limits<std::int64_t>::max();
-  consume(topic, open_ended, on_record, std::chrono::milliseconds::max(), &keep_going);
+  consume(topic, open_ended, on_record, std::chrono::milliseconds::max(), true, keep_going);
 }
 
 // Reads ranges to their ends, or (following) for as long as keep_going says.
 void Consumer::consume(const std::string& topic, const std::vector<PartitionRange>& ranges,
                        const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout,
-                       const std::function<bool()>* keep_going) {
-  const bool follow = keep_going != nullptr;
+                       bool follow, const std::function<bool()>& keep_going) {
   std::map<std::int32_t, std::int64_t> open;  // partition → end offset
   PartitionListPtr assignment(rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size())));
   for (const auto& range : ranges) {
@@ -188,25 +188,20 @@ void Consumer::consume(const std::string& topic, const std::vector<PartitionRang
   std::vector<rd_kafka_message_t*> batch(kBatch);
   auto last_progress = std::chrono::steady_clock::now();
   while (!open.empty()) {
-    if (follow && !(*keep_going)()) return;
+    if (keep_going && !keep_going()) return;
     const auto got = rd_kafka_consume_batch_queue(queue.get(), 200, batch.data(), kBatch);
-    if (got <= 0) {
-      if (!follow && std::chrono::steady_clock::now() - last_progress > idle_timeout) {
-        throw Error::unreachable("reading " + topic + " from Kafka at " + bootstrap_ + " stalled",
-                                 "no record for " + std::to_string(idle_timeout.count() / 1000) + "s with " +
-                                     std::to_string(open.size()) + " partition(s) still unread",
-                                 "check the brokers; raise --timeout for a slow cluster");
-      }
-      continue;
-    }
-    last_progress = std::chrono::steady_clock::now();
     // Own every message of the batch first, so an early return frees them all.
     std::vector<MessagePtr> messages;
-    messages.reserve(static_cast<std::size_t>(got));
+    messages.reserve(static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
     for (ssize_t i = 0; i < got; ++i) messages.emplace_back(batch[static_cast<std::size_t>(i)]);
+    // Only records and partition ends count as progress: during an outage
+    // librdkafka keeps handing out error events, which must not hold off
+    // the stall error forever.
+    bool progressed = false;
     for (const auto& message : messages) {
       auto found = open.find(message->partition);
       if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        progressed = true;
         // The end of what the partition held when fetched. It can come before
         // the planned end: with read_committed, records of a transaction still
         // open are not handed out, and retention may have removed some.
@@ -227,9 +222,19 @@ void Consumer::consume(const std::string& topic, const std::vector<PartitionRang
         open.erase(found);
         continue;
       }
+      progressed = true;
       const RecordView view = view_of(*message);
       if (message->offset + 1 >= found->second) open.erase(found);
       if (!on_record(view)) return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (progressed) {
+      last_progress = now;
+    } else if (!follow && now - last_progress > idle_timeout) {
+      throw Error::unreachable("reading " + topic + " from Kafka at " + bootstrap_ + " stalled",
+                               "no record for " + std::to_string(idle_timeout.count() / 1000) + "s with " +
+                                   std::to_string(open.size()) + " partition(s) still unread",
+                               "check the brokers; raise --timeout for a slow cluster");
     }
   }
 }
@@ -418,18 +423,31 @@ void Producer::send_offsets_to_transaction(const std::string& group, const std::
       rd_kafka_consumer_group_metadata_new(group.c_str()));
   if (ErrorPtr error{rd_kafka_send_offsets_to_transaction(rk_.get(), list.get(), metadata.get(), timeout_ms(timeout))}) {
     const std::string why = rd_kafka_error_string(error.get());
-    if (rd_kafka_error_txn_requires_abort(error.get())) abort_transaction(timeout);
+    if (rd_kafka_error_txn_requires_abort(error.get())) abort_quietly(timeout);
     throw Error::failed("cannot add the offsets of group " + group + " to the Kafka transaction", why);
   }
 }
 
 void Producer::commit_transaction(std::chrono::milliseconds timeout) {
-  if (ErrorPtr error{rd_kafka_commit_transaction(rk_.get(), timeout_ms(timeout))}) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    ErrorPtr error{rd_kafka_commit_transaction(rk_.get(), timeout_ms(timeout))};
+    if (!error) break;
+    // A retriable error (a timeout) leaves the commit in progress: calling
+    // again waits for the same commit.
+    if (rd_kafka_error_is_retriable(error.get()) && std::chrono::steady_clock::now() < deadline) continue;
     const std::string why = rd_kafka_error_string(error.get());
-    if (rd_kafka_error_txn_requires_abort(error.get())) abort_transaction(timeout);
+    if (rd_kafka_error_txn_requires_abort(error.get())) abort_quietly(timeout);
     throw Error::failed("cannot commit the Kafka transaction on " + bootstrap_, why,
-                        "nothing of it is visible to read_committed consumers; run the command again");
+                        "run the command again: it goes on from what was committed");
   }
+  delivery_->delivered.clear();  // the transaction's records are in; nobody asks where each went
+}
+
+void Producer::abort_quietly(std::chrono::milliseconds timeout) noexcept {
+  // On an error path: the error being reported matters more than this one.
+  if (ErrorPtr error{rd_kafka_abort_transaction(rk_.get(), timeout_ms(timeout))}) return;
+  delivery_->delivered.clear();
 }
 
 void Producer::abort_transaction(std::chrono::milliseconds timeout) {
@@ -437,6 +455,7 @@ void Producer::abort_transaction(std::chrono::milliseconds timeout) {
     throw Error::failed("cannot abort the Kafka transaction on " + bootstrap_, rd_kafka_error_string(error.get()));
   }
   delivery_->pending = 0;
+  delivery_->delivered.clear();
 }
 
 }  // namespace cdcctl::kafka

@@ -98,9 +98,12 @@ class Consumer {
   // idle_timeout while ranges are still open.
   void read(const std::string& topic, const std::vector<PartitionRange>& ranges,
             const std::function<bool(const Record&)>& on_record, std::chrono::milliseconds idle_timeout);
-  // The same without copying each record out of librdkafka's buffers.
+  // The same without copying each record out of librdkafka's buffers. When
+  // given, keep_going is asked at least every 200 ms, also while nothing
+  // arrives, and a false answer ends the read.
   void read_views(const std::string& topic, const std::vector<PartitionRange>& ranges,
-                  const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout);
+                  const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout,
+                  const std::function<bool()>& keep_going = {});
   // Reads each partition from its range's start and goes on as new records
   // arrive (ends are ignored) until on_record returns false or keep_going()
   // does, which is asked at least every 200 ms.
@@ -110,7 +113,7 @@ class Consumer {
  private:
   void consume(const std::string& topic, const std::vector<PartitionRange>& ranges,
                const std::function<bool(const RecordView&)>& on_record, std::chrono::milliseconds idle_timeout,
-               const std::function<bool()>* keep_going);
+               bool follow, const std::function<bool()>& keep_going);
 
   KafkaPtr rk_;
   std::string bootstrap_;
@@ -179,6 +182,8 @@ class Producer {
   const Delivery& deliveries() const { return *delivery_; }
 
  private:
+  void abort_quietly(std::chrono::milliseconds timeout) noexcept;
+
   std::unique_ptr<Delivery> delivery_;  // a stable address for the delivery callback
   KafkaPtr rk_;
   std::string bootstrap_;

@@ -71,24 +71,26 @@ std::size_t batch_for_rate(std::size_t batch, std::optional<double> rate) {
   return std::min(batch, ten_seconds);
 }
 
-ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properties, kafka::Consumer& consumer,
-                        kafka::GroupOffsets& group, const std::string& dlq_topic, const ReplayPlan& plan,
-                        const ReplayOptions& options, std::chrono::milliseconds timeout, const Logger* logger,
-                        const std::function<void(std::uint64_t)>& on_progress) {
-  ReplayReport report{.dlq_topic = dlq_topic, .group = group.group(), .dry_run = options.dry_run};
-  std::optional<kafka::Producer> producer;
-  if (!options.dry_run) {
-    auto properties = kafka_properties;
-    properties["transactional.id"] = options.transactional_id;
-    producer.emplace(properties, logger);
-    producer->init_transactions(timeout);
-  }
+std::unique_ptr<kafka::Producer> open_replay_producer(const std::map<std::string, std::string>& kafka_properties,
+                                                      const std::string& transactional_id,
+                                                      std::chrono::milliseconds timeout, const Logger* logger) {
+  auto properties = kafka_properties;
+  properties["transactional.id"] = transactional_id;
+  auto producer = std::make_unique<kafka::Producer>(properties, logger);
+  producer->init_transactions(timeout);
+  return producer;
+}
+
+ReplayReport run_replay(kafka::Producer* producer, kafka::Consumer& consumer, kafka::GroupOffsets& group,
+                        const std::string& dlq_topic, const ReplayPlan& plan, const ReplayOptions& options,
+                        std::chrono::milliseconds timeout, const std::function<void(std::uint64_t)>& on_progress) {
+  ReplayReport report{.dlq_topic = dlq_topic, .group = group.group(), .dry_run = producer == nullptr};
   const auto batch = batch_for_rate(options.batch, options.rate);
   bool transaction_open = false;
   std::size_t in_batch = 0;
   std::map<std::int32_t, std::int64_t> advanced;  // positions moved in this batch
   std::map<std::string, int> partitions_of;       // destination topics seen, checked once
-  const auto started = std::chrono::steady_clock::now();
+  auto next_send = std::chrono::steady_clock::now();
 
   const auto begin_if_needed = [&] {
     if (producer && !transaction_open) {
@@ -105,8 +107,19 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
       producer->send_offsets_to_transaction(group.group(), dlq_topic, offsets, timeout);
       producer->commit_transaction(timeout);
       transaction_open = false;
-      group.commit(dlq_topic, offsets, timeout);
       ++report.transactions;
+      // A broker that kept the transaction's offsets needs nothing more. One
+      // that dropped them (the embedded one) gets them plainly; never a
+      // position lower than the group has, which a fenced earlier run could
+      // otherwise set back.
+      std::vector<std::int32_t> partitions;
+      for (const auto& [partition, offset] : offsets) partitions.push_back(partition);
+      const auto current = group.committed(dlq_topic, partitions, timeout);
+      std::vector<std::pair<std::int32_t, std::int64_t>> behind;
+      for (std::size_t i = 0; i < offsets.size(); ++i) {
+        if (!current[i] || *current[i] < offsets[i].second) behind.push_back(offsets[i]);
+      }
+      group.commit(dlq_topic, behind, timeout);
     }
     for (const auto& [partition, offset] : advanced) report.positions[partition] = offset;
     advanced.clear();
@@ -125,12 +138,14 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
     }
     if (decision.partition && *decision.partition >= known->second) decision.partition.reset();
   };
+  // One record per 1/rate seconds, spaced from the previous send: time spent
+  // reading skipped records is not saved up for a burst.
   const auto pace = [&] {
     if (!options.rate || *options.rate <= 0) return;
-    const auto due = started + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                   std::chrono::duration<double>(static_cast<double>(report.replayed) / *options.rate));
     const auto now = std::chrono::steady_clock::now();
-    if (due > now) sleep_unless_interrupted(std::chrono::duration_cast<std::chrono::milliseconds>(due - now));
+    if (next_send > now) sleep_unless_interrupted(std::chrono::duration_cast<std::chrono::milliseconds>(next_send - now));
+    next_send = std::max(next_send, now) + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(1.0 / *options.rate));
   };
 
   try {
@@ -158,6 +173,7 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
               ++report.skipped[std::string(skip_reason_text(decision.skip))];
             } else {
               if (producer) {
+                pace();
                 const auto record = view.to_record();
                 begin_if_needed();
                 const auto timestamp = options.keep_timestamp && record.timestamp_ms >= 0 ? record.timestamp_ms : 0;
@@ -166,7 +182,6 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
               }
               ++report.replayed;
               ++report.by_destination[decision.topic];
-              if (producer) pace();
             }
           }
           advanced[view.partition] = view.offset + 1;
@@ -174,7 +189,12 @@ ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properti
           if (on_progress) on_progress(report.read);
           return true;
         },
-        timeout);
+        timeout, [&] {
+          // Ctrl-C is noticed also while no record arrives.
+          if (!interrupt_requested()) return true;
+          report.interrupted = true;
+          return false;
+        });
     // The last, partial batch: also when interrupted, as its records are
     // already produced and committing them with their position is exact.
     commit_batch();

@@ -3,13 +3,14 @@
 // their original key, value, timestamp and headers, exactly once. Records
 // and the replay group's new position go out in one Kafka transaction
 // (send_offsets_to_transaction), so a crash neither loses nor repeats a
-// record on a real broker; the position is also committed plainly right
-// after each transaction, which is what resumes a replay on brokers (such as
-// the embedded one) that drop transactional offsets.
+// record on a real broker. Where the broker did not keep the transaction's
+// offsets (the embedded one drops them), the position is committed plainly
+// right after it, which is what resumes a replay there.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,13 +97,20 @@ struct ReplayReport {
 // transaction, so a slow replay stays far inside transaction.timeout.ms.
 std::size_t batch_for_rate(std::size_t batch, std::optional<double> rate);
 
-// Runs the replay (or the dry run). Ctrl-C (interrupt_requested) ends it
-// after committing the records already produced. on_progress sees the
-// records read so far.
-ReplayReport run_replay(const std::map<std::string, std::string>& kafka_properties, kafka::Consumer& consumer,
-                        kafka::GroupOffsets& group, const std::string& dlq_topic, const ReplayPlan& plan,
-                        const ReplayOptions& options, std::chrono::milliseconds timeout, const Logger* logger,
-                        const std::function<void(std::uint64_t)>& on_progress = {});
+// The replay's transactional producer. Opening it fences an earlier run
+// with the same transactional.id and aborts its unfinished transaction, so
+// open it before plan_replay: until then the group's offsets of that
+// transaction are unstable and cannot be read.
+std::unique_ptr<kafka::Producer> open_replay_producer(const std::map<std::string, std::string>& kafka_properties,
+                                                      const std::string& transactional_id,
+                                                      std::chrono::milliseconds timeout, const Logger* logger);
+
+// Runs the replay, or the dry run when producer is null. Ctrl-C
+// (interrupt_requested) ends it after committing the records already
+// produced. on_progress sees the records read so far.
+ReplayReport run_replay(kafka::Producer* producer, kafka::Consumer& consumer, kafka::GroupOffsets& group,
+                        const std::string& dlq_topic, const ReplayPlan& plan, const ReplayOptions& options,
+                        std::chrono::milliseconds timeout, const std::function<void(std::uint64_t)>& on_progress = {});
 
 nlohmann::json to_json(const ReplayReport& report);
 

@@ -368,6 +368,22 @@ EnsureTopicResult ensure_topic(kafka::TopicAdmin& admin, TopicRole role, const k
                                      admin.bootstrap_servers())) {
       if (finding.status != CheckStatus::Ok) result.deviations.push_back(std::move(finding));
     }
+    // The history rules require one partition already; other kinds are
+    // compared with what was asked for.
+    if (role != TopicRole::SchemaHistory && found->partitions != request.partitions) {
+      result.deviations.push_back({.topic = request.name,
+                                   .role = role,
+                                   .check = "partitions",
+                                   .status = CheckStatus::Warning,
+                                   .actual = std::to_string(found->partitions),
+                                   .expected = std::to_string(request.partitions),
+                                   .why = "not the partition count asked for",
+                                   .fix = found->partitions < request.partitions
+                                              ? "kafka-topics.sh --bootstrap-server " + admin.bootstrap_servers() +
+                                                    " --alter --topic " + request.name + " --partitions " +
+                                                    std::to_string(request.partitions)
+                                              : "partitions cannot be reduced; keep it, or create a new topic"});
+    }
     result.action = result.deviations.empty() ? EnsureAction::AsRequired : EnsureAction::Deviates;
     return result;
   }

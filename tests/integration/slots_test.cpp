@@ -91,7 +91,7 @@ TEST_CASE("slots list and check measure WAL really retained, and the thresholds 
   s.set_keep_size("-1");
   REQUIRE(s.run({"slots", "create", "debezium"}).exit_code == 0);
   REQUIRE(s.run({"slots", "create", "standby_1", "--physical"}).exit_code == 0);
-  s.write_wal(24);
+  s.write_wal(256);  // a few hundred MB, really kept on disk for the slots
 
   auto result = s.run({"slots", "list", "-o", "json"});
   REQUIRE(result.exit_code == 0);
@@ -100,15 +100,15 @@ TEST_CASE("slots list and check measure WAL really retained, and the thresholds 
   CHECK(slots[0]["name"] == "debezium");
   CHECK(slots[0]["plugin"] == "pgoutput");
   CHECK(slots[0]["active"] == false);
-  CHECK(slots[0]["retained_bytes"].get<long long>() > 16LL * 1024 * 1024);
+  CHECK(slots[0]["retained_bytes"].get<long long>() > 200LL * 1024 * 1024);
   CHECK(slots[0]["wal_status"] == "reserved");
   CHECK(slots[0]["inactive_since"].is_null());  // PostgreSQL 15 does not record it
   CHECK(slots[1]["type"] == "physical");
   CHECK(slots[1]["plugin"].is_null());
 
-  // Retained WAL: 16 MiB is past the warning, under critical; then critical.
+  // Retained WAL: over 200 MiB is past the warning, under critical; then critical.
   const std::string prom = s.state.path() + "/slots.prom";
-  result = s.run({"slots", "check", "--warn-retained", "8MB", "--crit-retained", "1GB", "--prometheus", prom});
+  result = s.run({"slots", "check", "--warn-retained", "100MB", "--crit-retained", "1GB", "--prometheus", prom});
   INFO(result.out);
   CHECK(result.exit_code == 1);
   CHECK(result.out.rfind("WARNING - 2 of 2 slot(s) need attention: debezium retains", 0) == 0);
@@ -118,7 +118,7 @@ TEST_CASE("slots list and check measure WAL really retained, and the thresholds 
   CHECK(textfile.find("cdcctl_pg_slot_retained_wal_bytes{server=") != std::string::npos);
   CHECK(textfile.find("cdcctl_pg_slots_status{server=") != std::string::npos);
 
-  result = s.run({"slots", "check", "--warn-retained", "1MB", "--crit-retained", "8MB", "-o", "json"});
+  result = s.run({"slots", "check", "--warn-retained", "50MB", "--crit-retained", "200MB", "-o", "json"});
   CHECK(result.exit_code == 2);
   const auto report = json::parse(result.out);
   CHECK(report["status"] == "CRITICAL");

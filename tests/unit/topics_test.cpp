@@ -195,6 +195,13 @@ TEST_CASE("an existing DLQ is checked against the retention asked for") {
   CHECK(find(result.deviations, "dlq-orders", "retention.ms")->status == CheckStatus::Warning);
   const auto asked = dlq_topic_request("dlq-orders", {.retention = std::chrono::hours(24 * 14)});
   CHECK(ensure_topic(admin, TopicRole::DeadLetterQueue, asked, false).action == EnsureAction::AsRequired);
+  const auto wider = dlq_topic_request("dlq-orders", {.partitions = 3, .retention = std::chrono::hours(24 * 14)});
+  const auto result_wider = ensure_topic(admin, TopicRole::DeadLetterQueue, wider, false);
+  CHECK(result_wider.action == EnsureAction::Deviates);
+  const auto partitions = find(result_wider.deviations, "dlq-orders", "partitions");
+  REQUIRE(partitions);
+  CHECK(partitions->actual == "1");
+  CHECK(partitions->fix == "kafka-topics.sh --bootstrap-server kafka:9092 --alter --topic dlq-orders --partitions 3");
 }
 
 TEST_CASE("topic names are classified by connector configs, prefixes and names") {
