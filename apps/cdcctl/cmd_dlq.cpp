@@ -80,6 +80,19 @@ std::string coordinates(const std::optional<std::string>& topic, const std::opti
          (offset ? std::to_string(*offset) : "?");
 }
 
+// Each line of text indented under its label; suffix ends the last line.
+void print_indented(std::ostream& out, std::string_view text, std::string_view suffix) {
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = text.find('\n', start);
+    out << "      " << text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    if (end == std::string_view::npos) break;
+    out << "\n";
+    start = end + 1;
+  }
+  out << suffix << "\n";
+}
+
 void print_payload(std::ostream& out, const char* label, const std::optional<std::string>& bytes, std::size_t max_bytes) {
   const auto view = ops::view_payload(bytes, max_bytes);
   out << "  " << label;
@@ -95,15 +108,7 @@ void print_payload(std::ostream& out, const char* label, const std::optional<std
     return;
   }
   out << "\n";
-  std::size_t start = 0;
-  while (start <= view.text.size()) {
-    const auto end = view.text.find('\n', start);
-    out << "      " << view.text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (end == std::string::npos) break;
-    out << "\n";
-    start = end + 1;
-  }
-  out << (view.truncated ? "…" : "") << "\n";
+  print_indented(out, view.text, view.truncated ? "…" : "");
 }
 
 void print_record(std::ostream& out, const kafka::Record& record, const kafka::DlqContext& dlq, const InspectFlags& flags) {
@@ -128,16 +133,11 @@ void print_record(std::ostream& out, const kafka::Record& record, const kafka::D
     originals += (originals.empty() ? "" : ", ") + name + "=" + ops::view_payload(value, 200).text;
   }
   if (!originals.empty()) out << "  headers    " << originals << "\n";
-  if (flags.stacktrace && dlq.stacktrace) {
+  if (flags.stacktrace && dlq.stacktrace && !dlq.stacktrace->empty()) {
     out << "  stacktrace\n";
-    std::size_t start = 0;
-    const auto& trace = *dlq.stacktrace;
-    while (start < trace.size()) {
-      const auto end = trace.find('\n', start);
-      out << "      " << trace.substr(start, end == std::string::npos ? std::string::npos : end - start) << "\n";
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
+    std::string_view trace = *dlq.stacktrace;
+    if (trace.ends_with('\n')) trace.remove_suffix(1);
+    print_indented(out, trace, "");
   }
   out << "\n";
 }
@@ -274,18 +274,9 @@ ExitCode lag(AppContext& context, const LagFlags& flags) {
   const auto settings = context.settings();
   const auto properties = settings.kafka_properties();
   kafka::Consumer consumer(properties, &context.logger());
-  const int count = consumer.partition_count(flags.topic, settings.timeout());
-  std::vector<std::int32_t> partitions;
-  for (int partition = 0; partition < count; ++partition) partitions.push_back(partition);
   kafka::GroupOffsets group(properties, flags.group, &context.logger());
-  const auto committed = group.committed(flags.topic, partitions, settings.timeout());
-  std::vector<ops::PartitionLag> lags;
-  for (const auto partition : partitions) {
-    const auto marks = consumer.watermarks(flags.topic, partition, settings.timeout());
-    lags.push_back({.partition = partition, .low = marks.low, .high = marks.high,
-                    .committed = committed[static_cast<std::size_t>(partition)]});
-  }
-  const auto result = ops::assess_lag(flags.topic, flags.group, std::move(lags), {flags.warn, flags.crit});
+  auto positions = ops::read_group_positions(consumer, group, flags.topic, settings.timeout());
+  const auto result = ops::assess_lag(flags.topic, flags.group, std::move(positions), {flags.warn, flags.crit});
   const auto format = context.format();
   auto& out = *context.io.out;
   output::Document document;

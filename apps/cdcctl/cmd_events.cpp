@@ -75,10 +75,7 @@ ExitCode show_events(AppContext& context, EventsFlags flags, std::int64_t defaul
   const auto plan = ops::plan_topic_window(consumer, flags.topic, window_from(window_flags), settings.timeout());
   for (const auto& note : plan.notes) context.logger().info(note);
   EventPrinter printer(context);
-  const auto in_window = [&](const kafka::RecordView& record) {
-    if (plan.since_ms && record.timestamp_ms >= 0 && record.timestamp_ms < *plan.since_ms) return false;
-    return !(plan.until_ms && record.timestamp_ms >= *plan.until_ms);
-  };
+  const auto in_window = [&](const kafka::RecordView& record) { return plan.in_window(record.timestamp_ms); };
   if (!flags.follow) {
     consumer.read_views(
         flags.topic, plan.ranges,

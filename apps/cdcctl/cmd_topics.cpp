@@ -199,11 +199,7 @@ ExitCode lint(AppContext& context, const LintFlags& flags) {
     }
   }
   for (const auto& list : flags.prefixes) {
-    for (auto& prefix : split_list(list)) {
-      if (std::find(scope.prefixes.begin(), scope.prefixes.end(), prefix) == scope.prefixes.end()) {
-        scope.prefixes.push_back(std::move(prefix));
-      }
-    }
+    for (const auto& prefix : split_list(list)) scope.add_prefix(prefix);
   }
   ops::TopicExpectations expectations;
   if (flags.replication_factor < 1) throw Error::usage("invalid --replication-factor", "it must be at least 1");

@@ -47,6 +47,12 @@ Record RecordView::to_record() const {
   return record;
 }
 
+std::uint64_t records_in(const std::vector<PartitionRange>& ranges) {
+  std::uint64_t total = 0;
+  for (const auto& range : ranges) total += static_cast<std::uint64_t>(std::max<std::int64_t>(range.end - range.start, 0));
+  return total;
+}
+
 // ---------------------------------------------------------------------------
 // Consumer
 
@@ -180,10 +186,7 @@ void Consumer::consume(const std::string& topic, const std::vector<PartitionRang
 
   // Messages are taken in batches: one queue lock per batch instead of per
   // message, which is most of the cost of reading a large topic.
-  struct QueueDeleter {
-    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
-  };
-  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_get_consumer(rk_.get()));
+  QueuePtr queue(rd_kafka_queue_get_consumer(rk_.get()));
   constexpr std::size_t kBatch = 1000;
   std::vector<rd_kafka_message_t*> batch(kBatch);
   auto last_progress = std::chrono::steady_clock::now();
@@ -284,17 +287,11 @@ void GroupOffsets::commit(const std::string& topic, const std::vector<std::pair<
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = offset;
   }
   // Through a queue, so the wait for the coordinator is bounded by timeout.
-  struct QueueDeleter {
-    void operator()(rd_kafka_queue_t* queue) const { rd_kafka_queue_destroy(queue); }
-  };
-  struct EventDeleter {
-    void operator()(rd_kafka_event_t* event) const { rd_kafka_event_destroy(event); }
-  };
-  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk_.get()));
+  QueuePtr queue(rd_kafka_queue_new(rk_.get()));
   if (const auto err = rd_kafka_commit_queue(rk_.get(), list.get(), queue.get(), nullptr, nullptr)) {
     throw Error::failed("cannot commit offsets of group " + group_ + " to Kafka at " + bootstrap_, rd_kafka_err2str(err));
   }
-  std::unique_ptr<rd_kafka_event_t, EventDeleter> event(rd_kafka_queue_poll(queue.get(), timeout_ms(timeout)));
+  EventPtr event(rd_kafka_queue_poll(queue.get(), timeout_ms(timeout)));
   if (!event) {
     throw Error::unreachable("Kafka at " + bootstrap_ + " did not confirm the offsets of group " + group_ + " in time", {},
                              "raise --timeout for a slow cluster");

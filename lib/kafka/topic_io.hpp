@@ -74,6 +74,9 @@ struct PartitionRange {
   std::int64_t end = 0;
 };
 
+// Records the ranges hold (end - start summed, empty ranges as 0).
+std::uint64_t records_in(const std::vector<PartitionRange>& ranges);
+
 class Consumer {
  public:
   Consumer(const std::map<std::string, std::string>& properties, const Logger* logger = nullptr);

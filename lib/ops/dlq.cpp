@@ -15,12 +15,6 @@ namespace cdcctl::ops {
 
 using nlohmann::json;
 
-std::uint64_t TopicReadPlan::records() const {
-  std::uint64_t total = 0;
-  for (const auto& range : ranges) total += static_cast<std::uint64_t>(std::max<std::int64_t>(range.end - range.start, 0));
-  return total;
-}
-
 TopicReadPlan plan_topic_window(kafka::Consumer& consumer, const std::string& topic, const TopicWindow& window,
                         std::chrono::milliseconds timeout) {
   if (window.last && window.from_offset) {
@@ -333,13 +327,27 @@ void read_dlq(kafka::Consumer& consumer, const std::string& topic, const TopicRe
       topic, plan.ranges,
       [&](const kafka::RecordView& record) {
         if (on_scanned) on_scanned(record);
-        if (plan.since_ms && record.timestamp_ms >= 0 && record.timestamp_ms < *plan.since_ms) return true;
-        if (plan.until_ms && record.timestamp_ms >= *plan.until_ms) return true;
+        if (!plan.in_window(record.timestamp_ms)) return true;
         const auto context = kafka::view_dlq_context(record);
         if (!filter.matches(record.key, record.value, context)) return true;
         return on_match(record, context);
       },
       timeout);
+}
+
+std::vector<PartitionLag> read_group_positions(kafka::Consumer& consumer, kafka::GroupOffsets& group,
+                                               const std::string& topic, std::chrono::milliseconds timeout) {
+  const int count = consumer.partition_count(topic, timeout);
+  std::vector<std::int32_t> partitions;
+  for (int partition = 0; partition < count; ++partition) partitions.push_back(partition);
+  const auto committed = group.committed(topic, partitions, timeout);
+  std::vector<PartitionLag> positions;
+  for (const auto partition : partitions) {
+    const auto marks = consumer.watermarks(topic, partition, timeout);
+    positions.push_back({.partition = partition, .low = marks.low, .high = marks.high,
+                         .committed = committed[static_cast<std::size_t>(partition)]});
+  }
+  return positions;
 }
 
 DlqLag assess_lag(std::string topic, std::string group, std::vector<PartitionLag> partitions,

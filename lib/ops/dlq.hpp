@@ -39,7 +39,12 @@ struct TopicReadPlan {
   // outside the window are skipped as they are read.
   std::optional<std::int64_t> since_ms{};
   std::optional<std::int64_t> until_ms{};
-  std::uint64_t records() const;
+  std::uint64_t records() const { return kafka::records_in(ranges); }
+  // Whether a record's time lies in the window (a record without one does).
+  bool in_window(std::int64_t timestamp_ms) const {
+    if (since_ms && timestamp_ms >= 0 && timestamp_ms < *since_ms) return false;
+    return !(until_ms && timestamp_ms >= *until_ms);
+  }
 };
 
 // Resolves the window against the topic's watermarks (and timestamps).
@@ -159,6 +164,10 @@ struct PartitionLag {
   std::optional<std::int64_t> committed{};  // nullopt: the group has none here
   std::int64_t lag = 0;                     // from the committed offset, or from low without one
 };
+
+// Each partition's first and next offset with the group's committed one.
+std::vector<PartitionLag> read_group_positions(kafka::Consumer& consumer, kafka::GroupOffsets& group,
+                                               const std::string& topic, std::chrono::milliseconds timeout);
 
 struct DlqLag {
   std::string topic{};

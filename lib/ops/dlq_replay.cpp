@@ -42,24 +42,13 @@ void check_replay_routing(const ReplayRouting& routing) {
 
 std::string default_replay_group(const std::string& dlq_topic) { return "cdcctl-replay-" + dlq_topic; }
 
-std::uint64_t ReplayPlan::records() const {
-  std::uint64_t total = 0;
-  for (const auto& range : ranges) total += static_cast<std::uint64_t>(std::max<std::int64_t>(range.end - range.start, 0));
-  return total;
-}
-
 ReplayPlan plan_replay(kafka::Consumer& consumer, kafka::GroupOffsets& group, const std::string& dlq_topic,
                        std::chrono::milliseconds timeout) {
-  const int count = consumer.partition_count(dlq_topic, timeout);
-  std::vector<std::int32_t> partitions;
-  for (int partition = 0; partition < count; ++partition) partitions.push_back(partition);
   ReplayPlan plan;
-  plan.committed = group.committed(dlq_topic, partitions, timeout);
-  for (const auto partition : partitions) {
-    const auto marks = consumer.watermarks(dlq_topic, partition, timeout);
-    const auto& committed = plan.committed[static_cast<std::size_t>(partition)];
-    const auto start = committed ? std::clamp(*committed, marks.low, marks.high) : marks.low;
-    plan.ranges.push_back({partition, start, marks.high});
+  for (const auto& position : read_group_positions(consumer, group, dlq_topic, timeout)) {
+    plan.committed.push_back(position.committed);
+    const auto start = position.committed ? std::clamp(*position.committed, position.low, position.high) : position.low;
+    plan.ranges.push_back({position.partition, start, position.high});
   }
   return plan;
 }

@@ -66,7 +66,7 @@ struct ReplayOptions {
 struct ReplayPlan {
   std::vector<kafka::PartitionRange> ranges{};
   std::vector<std::optional<std::int64_t>> committed{};  // per partition, as the group had it
-  std::uint64_t records() const;
+  std::uint64_t records() const { return kafka::records_in(ranges); }
 };
 ReplayPlan plan_replay(kafka::Consumer& consumer, kafka::GroupOffsets& group, const std::string& dlq_topic,
                        std::chrono::milliseconds timeout);

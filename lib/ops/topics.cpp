@@ -487,6 +487,8 @@ std::string create_command_for(TopicRole role, const std::string& topic) {
 
 }  // namespace
 
+void LintScope::add_prefix(const std::string& prefix) { add_unique(prefixes, prefix); }
+
 void add_connector_to_scope(LintScope& scope, const ConnectorDefinition& connector) {
   const auto get = [&](const std::string& key) {
     const auto found = connector.config.find(key);
@@ -500,7 +502,7 @@ void add_connector_to_scope(LintScope& scope, const ConnectorDefinition& connect
   };
   auto prefix = get("topic.prefix");
   if (prefix.empty()) prefix = get("database.server.name");  // Debezium 1.x
-  add_unique(scope.prefixes, prefix);
+  scope.add_prefix(prefix);
 
   auto history = get("schema.history.internal.kafka.topic");
   if (history.empty()) history = get("database.history.kafka.topic");  // Debezium 1.x
@@ -554,7 +556,7 @@ LintReport lint_topics(kafka::TopicAdmin& admin, const LintScope& scope, const T
   for (const auto& topic : topics) {
     for (const auto& heartbeat : scope.heartbeat_prefixes) {
       if (topic.name.size() > heartbeat.size() + 1 && topic.name.starts_with(heartbeat + ".")) {
-        add_unique(effective.prefixes, topic.name.substr(heartbeat.size() + 1));
+        effective.add_prefix(topic.name.substr(heartbeat.size() + 1));
       }
     }
   }

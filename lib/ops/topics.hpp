@@ -119,6 +119,8 @@ struct LintScope {
   std::map<std::string, std::string> named_by{};   // exact topic → "connector NAME (file)"
   std::vector<std::string> heartbeat_prefixes{"__debezium-heartbeat"};
   std::vector<std::string> transaction_topics{"transaction"};  // topic.transaction suffixes
+
+  void add_prefix(const std::string& prefix);  // once, and never an empty one
 };
 
 // Adds what one connector config says about its topics (topic.prefix or the
