@@ -133,7 +133,7 @@ void add_global_flags(CLI::App& app, AppContext& context) {
       ->group(group)
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  option = app.add_option("-o,--output", flags.output, "output format: table, wide, json, yaml or name")
+  option = app.add_option("-o,--output", flags.output, "output format: table, wide, json, yaml, name or csv")
                ->group(group)
                ->type_name("FORMAT");
   context.completions[option] = {.choices = {"table", "wide", "json", "yaml", "name"}};
@@ -178,6 +178,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_topics_commands(app, context);
   add_dlq_commands(app, context);
   add_events_commands(app, context);
+  add_reconcile_command(app, context);
   add_completion_commands(app, context);
 }
 

@@ -113,5 +113,6 @@ void add_pg_commands(CLI::App& app, AppContext& context);
 void add_topics_commands(CLI::App& app, AppContext& context);
 void add_dlq_commands(CLI::App& app, AppContext& context);
 void add_events_commands(CLI::App& app, AppContext& context);
+void add_reconcile_command(CLI::App& app, AppContext& context);
 
 }  // namespace cdcctl::app

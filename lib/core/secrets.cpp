@@ -55,6 +55,10 @@ std::string mask_url_or_conninfo(std::string_view text) {
   // scheme://user:password@host
   static const std::regex userinfo(R"(([A-Za-z][A-Za-z0-9+.-]*://[^/:@\s]*):([^@/\s]*)@)");
   out = std::regex_replace(out, userinfo, "$1:" + mask + "@");
+  // ODBC: PWD=secret; or PWD={se;cret} (braces quote, "}}" is a literal brace)
+  static const std::regex odbc(R"((\b(?:PWD|Password)\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;{]*))", std::regex::icase);
+  static const std::regex odbc_string(R"(\b(?:DSN|DRIVER|FILEDSN)\s*=)", std::regex::icase);
+  if (std::regex_search(out, odbc_string)) out = std::regex_replace(out, odbc, "$1" + mask);
   // password=... in a conninfo string (possibly quoted) or a URI query
   // Any key ending in "password" (password, sslpassword, …), quoted or not.
   static const std::regex quoted(R"(([\w.-]*password\s*=\s*)'(?:[^'\\]|\\.)*')", std::regex::icase);

@@ -12,8 +12,9 @@ Format parse_format(std::string_view name) {
   if (name == "json") return Format::Json;
   if (name == "yaml") return Format::Yaml;
   if (name == "name") return Format::Name;
+  if (name == "csv") return Format::Csv;
   throw Error::usage("unknown output format '" + std::string(name) + "'", {},
-                     "use one of: table, wide, json, yaml, name");
+                     "use one of: table, wide, json, yaml, name, csv");
 }
 
 std::string_view format_name(Format format) {
@@ -23,6 +24,7 @@ std::string_view format_name(Format format) {
     case Format::Json: return "json";
     case Format::Yaml: return "yaml";
     case Format::Name: return "name";
+    case Format::Csv: return "csv";
   }
   return "table";
 }

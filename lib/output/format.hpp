@@ -3,8 +3,8 @@
 
 namespace cdcctl::output {
 
-// -o table|wide|json|yaml|name
-enum class Format { Table, Wide, Json, Yaml, Name };
+// -o table|wide|json|yaml|name|csv
+enum class Format { Table, Wide, Json, Yaml, Name, Csv };
 
 // Throws Error (usage) listing the accepted names.
 Format parse_format(std::string_view name);

@@ -96,7 +96,31 @@ void render(const Document& document, Format format, const TableOptions& options
     case Format::Name:
       for (const auto& name : document.names) out << name << '\n';
       break;
+    case Format::Csv: render_csv(document.table, out); break;
   }
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void render_csv(const Table& table, std::ostream& out) {
+  const auto line = [&](const auto& cells, auto text_of) {
+    bool first = true;
+    for (const auto& cell : cells) {
+      out << (first ? "" : ",") << csv_field(text_of(cell));
+      first = false;
+    }
+    out << "\r\n";
+  };
+  line(table.columns, [](const Column& column) { return column.header; });
+  for (const auto& row : table.rows) line(row, [](const Cell& cell) { return cell.text; });
 }
 
 }  // namespace cdcctl::output

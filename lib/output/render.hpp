@@ -25,6 +25,10 @@ void render(const Document& document, Format format, const TableOptions& options
 void render_json(const nlohmann::json& value, std::ostream& out);
 // Block-style YAML of the same data (strings quoted when YAML would misread them).
 void render_yaml(const nlohmann::json& value, std::ostream& out);
+// RFC 4180: every column (wide ones too), a header line, CRLF line ends,
+// fields quoted when they hold a comma, quote or line break.
+void render_csv(const Table& table, std::ostream& out);
+std::string csv_field(std::string_view text);
 std::string to_yaml(const nlohmann::json& value);
 
 }  // namespace cdcctl::output

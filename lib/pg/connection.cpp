@@ -22,15 +22,17 @@ std::string trim(std::string text) {
 
 }  // namespace
 
-Connection Connection::open(const std::string& conninfo, std::chrono::milliseconds timeout) {
+Connection Connection::open(const std::string& conninfo, std::chrono::milliseconds timeout,
+                            const std::optional<std::string>& password) {
   const auto seconds = std::max<std::int64_t>(2, (timeout.count() + 999) / 1000);
   const std::string timeout_text = std::to_string(seconds);
   // Keyword/value arrays so the user's conninfo (or URI) stays intact. With
   // expand_dbname, later keywords override earlier ones, so our defaults go
   // first and anything the user wrote (connect_timeout=…) wins.
   const bool user_timeout = conninfo.find("connect_timeout") != std::string::npos || std::getenv("PGCONNECT_TIMEOUT");
-  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char* values[] = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl", conninfo.c_str(), nullptr};
+  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", password ? "password" : nullptr, nullptr};
+  const char* values[] = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl", conninfo.c_str(),
+                          password ? password->c_str() : nullptr, nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (!raw) throw Error::failed("cannot allocate a PostgreSQL connection");
   Connection connection(raw);

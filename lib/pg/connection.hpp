@@ -37,7 +37,9 @@ class Connection {
  public:
   // Throws Error (unreachable) with libpq's message when the connection or
   // authentication fails; the message never contains the password.
-  static Connection open(const std::string& conninfo, std::chrono::milliseconds timeout);
+  // A password given here overrides the conninfo's and never shows in messages.
+  static Connection open(const std::string& conninfo, std::chrono::milliseconds timeout,
+                         const std::optional<std::string>& password = std::nullopt);
 
   // Runs SQL with text parameters ($1, $2…); throws Error (failed) with the
   // server's message, detail and hint.

@@ -41,6 +41,10 @@ TEST_CASE("passwords inside URLs and conninfo strings") {
   CHECK(mask_url_or_conninfo("host=db password=hunter2 user=cdc") == "host=db password=******** user=cdc");
   CHECK(mask_url_or_conninfo("host=db password='a b\\'c' user=cdc") == "host=db password=******** user=cdc");
   CHECK(mask_url_or_conninfo("postgresql://cdc:hunter2@db:5432/app") == "postgresql://cdc:********@db:5432/app");
+  CHECK(mask_url_or_conninfo("odbc:Driver={ODBC Driver 18};Server=db;UID=sa;PWD=hunter2;Encrypt=no") ==
+        "odbc:Driver={ODBC Driver 18};Server=db;UID=sa;PWD=********;Encrypt=no");
+  CHECK(mask_url_or_conninfo("DSN=mssql;pwd={a;b}}c};Database=x") == "DSN=mssql;pwd=********;Database=x");
+  CHECK(mask_url_or_conninfo("DSN=mssql;Password=hunter2") == "DSN=mssql;Password=********");
   CHECK(mask_url_or_conninfo("postgresql://db/app?user=cdc&password=hunter2&sslmode=require") ==
         "postgresql://db/app?user=cdc&password=********&sslmode=require");
   CHECK(mask_url_or_conninfo("https://ops:s3cret@connect:8083") == "https://ops:********@connect:8083");
