@@ -8,11 +8,11 @@ packages=(
   g++ cmake ninja-build pkg-config make
   # libraries cdcctl links
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev librdkafka-dev libpq-dev
-  unixodbc-dev libcurl4-openssl-dev libcpp-httplib-dev doctest-dev
+  unixodbc-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev doctest-dev
   # what the tests run against: a real PostgreSQL 15, kcat as a peer Kafka client,
   # ODBC drivers, groff to check the man pages, openssl for TLS tests, curl+jq for
   # the benchmarks that compare against them
-  postgresql-15 postgresql-client-15 kcat odbc-postgresql libsqliteodbc groff-base openssl curl jq
+  postgresql-15 postgresql-client-15 kcat odbc-postgresql libsqliteodbc sqlite3 groff-base openssl curl jq
 )
 
 missing=()
