@@ -9,13 +9,13 @@ function __cdcctl_words
             continue
         end
         switch "$path $word"
-            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl topics' 'cdcctl topics create-history' 'cdcctl topics create-dlq' 'cdcctl topics create-heartbeat' 'cdcctl topics lint' 'cdcctl dlq' 'cdcctl dlq inspect' 'cdcctl dlq stats' 'cdcctl dlq replay' 'cdcctl dlq lag' 'cdcctl events' 'cdcctl events inspect' 'cdcctl events tail' 'cdcctl completion'
+            case 'cdcctl version' 'cdcctl context' 'cdcctl context list' 'cdcctl context current' 'cdcctl context use' 'cdcctl context set' 'cdcctl context delete' 'cdcctl context show' 'cdcctl ping' 'cdcctl connectors' 'cdcctl connectors list' 'cdcctl connectors describe' 'cdcctl connectors config' 'cdcctl connectors tasks' 'cdcctl connectors pause' 'cdcctl connectors resume' 'cdcctl connectors stop' 'cdcctl connectors restart' 'cdcctl connectors restart-task' 'cdcctl connectors apply' 'cdcctl connectors create' 'cdcctl connectors patch' 'cdcctl connectors validate' 'cdcctl connectors new' 'cdcctl connectors delete' 'cdcctl connectors resnapshot' 'cdcctl plugins' 'cdcctl plugins list' 'cdcctl plugins describe' 'cdcctl cluster' 'cdcctl cluster info' 'cdcctl cluster health' 'cdcctl loggers' 'cdcctl loggers list' 'cdcctl loggers get' 'cdcctl loggers set' 'cdcctl health' 'cdcctl restart' 'cdcctl restart rolling' 'cdcctl restart rolling connectors' 'cdcctl restart rolling workers' 'cdcctl offsets' 'cdcctl offsets get' 'cdcctl offsets reset' 'cdcctl offsets set' 'cdcctl offsets backup' 'cdcctl offsets restore' 'cdcctl slots' 'cdcctl slots list' 'cdcctl slots check' 'cdcctl slots drop' 'cdcctl slots create' 'cdcctl pg' 'cdcctl pg preflight' 'cdcctl topics' 'cdcctl topics create-history' 'cdcctl topics create-dlq' 'cdcctl topics create-heartbeat' 'cdcctl topics lint' 'cdcctl dlq' 'cdcctl dlq inspect' 'cdcctl dlq stats' 'cdcctl dlq replay' 'cdcctl dlq lag' 'cdcctl events' 'cdcctl events inspect' 'cdcctl events tail' 'cdcctl reconcile' 'cdcctl completion'
                 set path "$path $word"
                 set npos 0
                 continue
         end
         switch $word
-            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin' '--tables' '--connector-config' '--publication' '--slot' '--replication-factor' '--min-insync-replicas' '--partitions' '--retention' '--prefix' '--last' '--from-offset' '--since' '--until' '--connector' '--exception' '--original-topic' '--grep' '--max-bytes' '--to' '--group' '--transactional-id' '--max-replays' '--limit' '--rate' '--batch' '--warn' '--crit'
+            case '--context' '--config' '--connect-url' '--connect-user' '--connect-password-file' '--connect-token-file' '--cacert' '--cert' '--key' '--bootstrap-servers' '-F' '--kafka-config-file' '--pg' '--timeout' '--workers' '--worker-restart-command' '-X' '-o' '--output' '--unset' '-e' '--regex' '--state' '--type' '--wait-timeout' '-f' '--file' '-f' '--config-file' '--initial-state' '--set' '-t' '--template' '--search' '--scope' '--expect-running' '--max-restarts' '--window' '--restart-delay' '--escalate-after' '--state-file' '--prometheus' '--notify-command' '--poll-interval' '--drain' '--worker-timeout' '--connector-timeout' '--offsets-topic' '--topic' '--partition' '--offset' '--to-timestamp' '--warn-retained' '--crit-retained' '--warn-inactive' '--crit-inactive' '--crit-safe-wal' '--inactive-for' '--plugin' '--tables' '--connector-config' '--publication' '--slot' '--replication-factor' '--min-insync-replicas' '--partitions' '--retention' '--prefix' '--last' '--from-offset' '--since' '--until' '--connector' '--exception' '--original-topic' '--grep' '--max-bytes' '--to' '--group' '--transactional-id' '--max-replays' '--limit' '--rate' '--batch' '--warn' '--crit' '--source' '--target' '--source-password-file' '--target-password-file' '--table' '--tables-file' '--sink-config' '--mode' '--columns' '--exclude-columns' '--map' '--where' '--source-where' '--target-where' '--ignore-recent' '--updated-column' '--max-diffs' '--max-time' '--timestamp-precision' '--bisection-factor' '--bisection-threshold' '--interval'
                 set after_value_option 1
             case '-*'
             case '*'
@@ -50,7 +50,7 @@ complete -c cdcctl -l timeout -x -d 'overall time limit for each operation [env 
 complete -c cdcctl -l workers -x -d 'every Kafka Connect worker, for rolling restarts (default: the connect-url list) [env CDCCTL_WORKERS]'
 complete -c cdcctl -l worker-restart-command -x -d 'command that restarts one worker ({url} {host} {port} {index} are replaced; no shell) [env CDCCTL_WORKER_RESTART_COMMAND]'
 complete -c cdcctl -s X -x -d 'librdkafka property, repeatable (e.g. -X security.protocol=SSL)'
-complete -c cdcctl -s o -l output -x -a 'table wide json yaml name' -d 'output format: table, wide, json, yaml or name'
+complete -c cdcctl -s o -l output -x -a 'table wide json yaml name' -d 'output format: table, wide, json, yaml, name or csv'
 complete -c cdcctl -l show-secrets -d 'show passwords and tokens instead of ********'
 complete -c cdcctl -s v -l verbose -d 'say more (repeat for debug detail)'
 complete -c cdcctl -s q -l quiet -d 'print only errors'
@@ -71,6 +71,7 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a pg -d 'PostgreSQL che
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a topics -d 'Debezium\'s and Kafka Connect\'s Kafka topics: create them right, lint them'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a dlq -d 'Dead-letter queues: inspect, summarise, replay exactly once, watch the backlog'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a events -d 'Debezium change events, decoded into one readable line each'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a reconcile -d 'Prove the target matches the source: counts, checksums, the rows that differ'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl'" -a completion -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl version'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl context'" -a list -d 'List contexts; the current one is marked with *'
@@ -423,5 +424,32 @@ complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l from-offs
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l since -x -d 'records from this long ago (2h) or this time on (RFC 3339, date, epoch ms)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -l until -x -d 'records before this long ago or this time'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl events tail'" -s f -l follow -d 'keep printing new events until Ctrl-C'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -s h -l help -d 'show help and exit'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l source -x -d 'source database: postgresql://…, pg:CONNINFO, odbc:CONNECTION-STRING or a context name'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l target -x -d 'target database, in the same forms'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l source-password-file -r -F -d 'read the source\'s password from FILE (or CDCCTL_RECONCILE_SOURCE_PASSWORD)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l target-password-file -r -F -d 'read the target\'s password from FILE (or CDCCTL_RECONCILE_TARGET_PASSWORD)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l table -x -d 'SOURCE[=TARGET] table, [schema.]name (repeatable)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l tables-file -r -F -d 'one SOURCE[=TARGET] table per line'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l connector-config -r -F -d 'the source connector\'s config: its table.include.list selects the tables'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l sink-config -r -F -d 'the sink connector\'s config: names the target tables (table.name.format, RegexRouter)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l mode -x -a 'count checksum rows' -d 'count, checksum or rows (default rows)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l columns -x -d 'compare only these columns (source names, comma-separated)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l exclude-columns -x -d 'leave these columns out (source names)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l map -x -d 'SOURCE_COLUMN=TARGET_COLUMN for a column named differently (repeatable)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l key -x -d 'key columns (source names) when there is no primary key or another is wanted'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l where -x -d 'SQL filter applied on both sides'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l source-where -x -d 'SQL filter for the source only (overrides --where)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l target-where -x -d 'SQL filter for the target only (overrides --where)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l ignore-recent -x -d 'leave out rows changed this recently on either side'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l updated-column -x -d 'the column holding when a row last changed (source name)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l max-diffs -x -d 'stop a table after N differing rows (0: no limit)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l max-time -x -d 'stop after this long with a partial report'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l timestamp-precision -x -a '0 3 6' -d 'fractional digits of timestamps compared: 0, 3 or 6 (default 6)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l exact-numerics -d 'numerics must match in scale too (1.10 differs from 1.1)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l show-values -d 'show the differing values, not only the column names'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l bisection-factor -x -d 'segments each differing range is cut into (default 32)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l bisection-threshold -x -d 'segments with at most this many rows are compared row by row (default 8192)'
+complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl reconcile'" -l interval -x -d 'run again every DURATION until stopped (for a service; cron is simpler)'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'" -s h -l help -d 'show help and exit'
 complete -c cdcctl -n "test (__cdcctl_path) = 'cdcctl completion'; and test (__cdcctl_npos) -eq 0" -a 'bash zsh fish' -d 'bash, zsh or fish'
