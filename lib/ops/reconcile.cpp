@@ -340,6 +340,8 @@ PreparedTable prepare(ReconcileSide& source, ReconcileSide& target, const TableP
     if (split == i && splittable(kind, source.engine(), target.engine())) ++split;
   }
   prepared.source.split_columns = prepared.target.split_columns = split;
+  prepared.source.postgres_row_hash = prepared.target.postgres_row_hash =
+      source.engine() == Engine::Postgres && target.engine() == Engine::Postgres && source.utf8() && target.utf8();
   if (!options.updated_column.empty() && options.ignore_recent) {
     const auto* s = find_column(source_shape, options.updated_column);
     if (!s) throw Error::usage("--updated-column: the " + where("source") + " has no column " + options.updated_column);

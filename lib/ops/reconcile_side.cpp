@@ -178,9 +178,17 @@ std::string Dialect::aggregate_sql(const SideQuery& query, const Segment& segmen
     row += (i ? ", " : "") + std::string("coalesce(") + bytes + ", -1), ':', " + name;
   }
   const auto text = "concat(" + row + ")";
-  const auto hashed = utf8 ? "md5(" + text + ")" : "md5(convert_to(" + text + ", 'UTF8'))";
-  return "SELECT count(*), coalesce(sum(('x' || left(" + hashed + ", 16))::bit(64)::bigint), 0)::text FROM (SELECT " +
-         values + " FROM " + table(query.table) + where(query, segment) + ") cdcctl_rows";
+  std::string hashed;
+  if (query.postgres_row_hash) {
+    // Stable across versions (hash partitioning relies on it); both sides
+    // run it on the same text, so the encoding does not matter.
+    hashed = "hashtextextended(" + text + ", 0)";
+  } else {
+    const auto md5 = utf8 ? "md5(" + text + ")" : "md5(convert_to(" + text + ", 'UTF8'))";
+    hashed = "('x' || left(" + md5 + ", 16))::bit(64)::bigint";
+  }
+  return "SELECT count(*), coalesce(sum(" + hashed + "), 0)::text FROM (SELECT " + values + " FROM " + table(query.table) +
+         where(query, segment) + ") cdcctl_rows";
 }
 
 std::string Dialect::rows_sql(const SideQuery& query, const Segment& segment) const {
@@ -303,6 +311,7 @@ class SqlSide final : public ReconcileSide {
 
   std::string describe() const override { return description_; }
   Engine engine() const override { return dialect_.engine; }
+  bool utf8() const override { return dialect_.utf8; }
 
   TableShape table_shape(const TableName& table) override {
     auto shape = dialect_.engine == Engine::Postgres ? postgres_shape(table)

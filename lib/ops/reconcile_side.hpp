@@ -66,6 +66,9 @@ struct SideQuery {
   std::string recent_cutoff{};           // "YYYY-MM-DD HH:MM:SS.ffffff" UTC
   std::vector<KeyValues> excluded_keys{};  // canonical keys left out on both sides
   CanonicalOptions canonical{};
+  // Both sides are PostgreSQL: rows are hashed with its hashtextextended()
+  // (about twice as fast as md5) instead of the MD5 every engine can match.
+  bool postgres_row_hash = false;
 };
 
 // SQL building, exposed for tests.
@@ -93,6 +96,8 @@ class ReconcileSide {
   virtual ~ReconcileSide() = default;
   virtual std::string describe() const = 0;  // engine and where, never a password
   virtual Engine engine() const = 0;
+  // Text is stored as UTF-8 (always true outside PostgreSQL: drivers hand it over so).
+  virtual bool utf8() const { return true; }
   // Throws Error (not found) when the table does not exist.
   virtual TableShape table_shape(const TableName& table) = 0;
   virtual std::vector<TableName> list_tables() = 0;
