@@ -83,6 +83,23 @@ step "$cdcctl" dlq replay dlq-demo --yes
 step "$cdcctl" events tail dbserver1.public.orders --last 1
 
 echo
+echo "Reconcile: is the target a faithful copy? 50,000 customers, one lost, one stray, one stale (exit 1)."
+pg_server=${pg% dbname=*}  # the same server, any database
+psql_demo "CREATE DATABASE shop_source"
+psql_demo "CREATE DATABASE shop_target"
+for db in shop_source shop_target; do
+  PGCONNECT_TIMEOUT=5 psql "$pg_server dbname=$db" -qAt -c "CREATE TABLE customers (id bigint PRIMARY KEY, email text,
+    balance numeric(12,2), updated_at timestamptz);
+    INSERT INTO customers SELECT g, 'u' || g || '@example.org', g * 1.5, timestamptz '2026-01-01 00:00:00+00'
+    FROM generate_series(1, 50000) g" >/dev/null
+done
+PGCONNECT_TIMEOUT=5 psql "$pg_server dbname=shop_target" -qAt -c "DELETE FROM customers WHERE id = 4242;
+  INSERT INTO customers VALUES (90001, 'stray@example.org', 0, now());
+  UPDATE customers SET email = 'old@example.org' WHERE id = 31337" >/dev/null
+step "$cdcctl" reconcile --source "pg:$pg_server dbname=shop_source" --target "pg:$pg_server dbname=shop_target" --table customers --mode checksum
+step "$cdcctl" reconcile --source "pg:$pg_server dbname=shop_source" --target "pg:$pg_server dbname=shop_target" --table customers --show-values
+
+echo
 echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
 kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
 step "$cdcctl" ping --timeout 2s

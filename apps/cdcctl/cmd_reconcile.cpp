@@ -254,11 +254,15 @@ ExitCode run_once(AppContext& context, const ReconcileFlags& flags, const ops::R
   context.logger().verbose("target: " + target->describe());
 
   output::ProgressBar progress(*context.io.err, context.io.terminal.stderr_is_tty && !context.flags.quiet, "reconcile", 0);
-  std::string current;
+  std::string label;
+  std::uint64_t known_total = 0;
   const auto report = ops::reconcile(*source, *target, tables, options,
                                      [&](const ops::TablePair& table, std::uint64_t done, std::uint64_t total) {
-                                       (void)table;
-                                       (void)total;
+                                       if (table.source.display() != label || total != known_total) {
+                                         label = table.source.display();
+                                         known_total = total;
+                                         progress.reset(label, total);
+                                       }
                                        progress.update(done);
                                      });
   progress.finish();

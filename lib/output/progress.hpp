@@ -17,6 +17,11 @@ class ProgressBar {
   ~ProgressBar();
 
   void update(std::uint64_t done);
+  // A new label and total, e.g. the next table, or a total learnt on the way.
+  void reset(std::string label, std::uint64_t total) {
+    label_ = std::move(label);
+    total_ = total;
+  }
   void finish();
   bool enabled() const { return enabled_; }
   // The line as it would be drawn; exposed for tests.

@@ -333,6 +333,18 @@ TEST_CASE("reconcile: usage errors, unknown tables, --interval as a service") {
   CHECK(same.exit_code == 0);
   CHECK(same.report["status"] == "PASS");
 
+  // On a terminal (script(1) gives it one) a progress bar is drawn on stderr, then cleared.
+  if (std::filesystem::exists("/usr/bin/script")) {
+    RunOptions terminal;
+    terminal.unset_env = {"CDCCTL_*", "NO_COLOR"};
+    const std::string command = std::string(CDCCTL_BINARY) + " reconcile --source '" + side + "' --target '" + side + "' --table t";
+    const auto drawn = run_process({"script", "-q", "-e", "-c", command, "/dev/null"}, terminal);
+    CHECK(drawn.exit_code == 0);
+    CHECK(drawn.out.find("public.t [") != std::string::npos);
+    CHECK(drawn.out.find("2/2 100%") != std::string::npos);
+    CHECK(drawn.out.find("PASS: 1 table matches") != std::string::npos);
+  }
+
   // --interval: one JSON line per run until SIGINT (exit 130).
   BackgroundProcess service({CDCCTL_BINARY, "reconcile", "--source", side, "--target", side, "--table", "t", "--interval", "1s",
                              "-o", "json"});
