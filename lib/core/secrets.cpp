@@ -57,6 +57,10 @@ std::string mask_url_or_conninfo(std::string_view text) {
   out = std::regex_replace(out, userinfo, "$1:" + mask + "@");
   // ODBC: PWD=secret; or PWD={se;cret} (braces quote, "}}" is a literal brace)
   static const std::regex odbc(R"((\b(?:PWD|Password)\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;{]*))", std::regex::icase);
+  // PWD is no libpq keyword: masked wherever it appears; Password= only in
+  // strings that are ODBC's (the libpq rule below would cut it at a space).
+  static const std::regex pwd(R"((\bPWD\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;{]*))", std::regex::icase);
+  out = std::regex_replace(out, pwd, "$1" + mask);
   static const std::regex odbc_string(R"(\b(?:DSN|DRIVER|FILEDSN)\s*=)", std::regex::icase);
   if (std::regex_search(out, odbc_string)) out = std::regex_replace(out, odbc, "$1" + mask);
   // password=... in a conninfo string (possibly quoted) or a URI query

@@ -159,8 +159,6 @@ WallClock::time_point from_epoch_seconds(std::int64_t seconds) {
   return WallClock::time_point(std::chrono::seconds(seconds));
 }
 
-namespace {
-
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
 // days_from_civil algorithm).
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
@@ -172,7 +170,6 @@ std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
 }
 
-}  // namespace
 
 std::int64_t parse_timestamp_ms(std::string_view text) {
   auto refuse = [&](const std::string& why) -> Error {

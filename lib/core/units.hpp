@@ -28,6 +28,8 @@ std::string format_timestamp_usec(std::int64_t usec);
 // The same with milliseconds, from ms since the epoch (Kafka record time):
 // "2026-11-22T02:00:00.123Z".
 std::string format_timestamp_ms(std::int64_t ms);
+// Days since 1970-01-01 of a proleptic Gregorian date (negative before).
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
 // Whole seconds since the Unix epoch, and back: the form state files keep.
 std::int64_t to_epoch_seconds(WallClock::time_point time);
 WallClock::time_point from_epoch_seconds(std::int64_t seconds);

@@ -1,6 +1,7 @@
 #include "odbc/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "core/secrets.hpp"
@@ -98,6 +99,10 @@ std::optional<std::string> Cursor::text(int index) {
     std::size_t got = room;
     if (rc == SQL_SUCCESS || (indicator != SQL_NO_TOTAL && static_cast<std::size_t>(indicator) <= room)) {
       got = static_cast<std::size_t>(indicator);
+    } else if (!binary) {
+      // A driver may stop a piece short of the buffer rather than split a
+      // multibyte character: the NUL says where it ended.
+      got = ::strnlen(buffer_.data(), room);
     }
     if (binary) {
       value += hex(reinterpret_cast<const unsigned char*>(buffer_.data()), got);
@@ -164,25 +169,35 @@ SQLCHAR* catalog_text(std::string& text) { return text.empty() ? nullptr : reint
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> Connection::table_columns(const std::string& schema, const std::string& table) {
+std::vector<Connection::CatalogColumn> Connection::table_columns(const std::string& schema, const std::string& table) {
   auto statement = new_statement();
   std::string schema_text = schema, table_text = table;
   check(SQLColumns(statement.get(), nullptr, 0, catalog_text(schema_text), SQL_NTS, catalog_text(table_text), SQL_NTS,
                    nullptr, 0),
         SQL_HANDLE_STMT, statement.get(), "cannot list the columns of " + table);
   Cursor cursor(std::move(statement));
-  // COLUMN_NAME is column 4, TYPE_NAME 6, ORDINAL_POSITION 17.
-  std::vector<std::tuple<int, std::string, std::string>> found;
+  // TABLE_SCHEM is column 2, TABLE_NAME 3, COLUMN_NAME 4, TYPE_NAME 6,
+  // NULLABLE 11, ORDINAL_POSITION 17.
+  std::vector<std::pair<int, CatalogColumn>> found;
+  std::vector<std::string> schemas;
   while (cursor.fetch()) {
     std::vector<std::optional<std::string>> values;
     for (int i = 0; i < static_cast<int>(cursor.columns().size()) && i < 17; ++i) values.push_back(cursor.text(i));
-    if (values.size() < 6 || !values[3]) continue;
+    if (values.size() < 6 || !values[3] || values[2] != table) continue;
+    const auto column_schema = values[1].value_or("");
+    if (std::find(schemas.begin(), schemas.end(), column_schema) == schemas.end()) schemas.push_back(column_schema);
     const int position = values.size() >= 17 && values[16] ? std::stoi(*values[16]) : static_cast<int>(found.size()) + 1;
-    found.emplace_back(position, *values[3], values[5].value_or(""));
+    const bool nullable = !(values.size() >= 11 && values[10] == "0");
+    found.push_back({position, {column_schema, *values[3], values[5].value_or(""), nullable}});
   }
-  std::sort(found.begin(), found.end());
-  std::vector<std::pair<std::string, std::string>> out;
-  for (auto& [position, name, type] : found) out.emplace_back(std::move(name), std::move(type));
+  if (schemas.size() > 1) {
+    std::string list;
+    for (const auto& name : schemas) list += (list.empty() ? "" : ", ") + name;
+    throw Error::usage("table " + table + " exists in several schemas (" + list + ")", "", "name it as SCHEMA." + table);
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<CatalogColumn> out;
+  for (auto& entry : found) out.push_back(std::move(entry.second));
   return out;
 }
 

@@ -54,8 +54,17 @@ class Connection {
   std::string dbms_version() const;
   std::string identifier_quote() const;  // usually "\"", "`" for MySQL
 
-  // Catalog functions (SQLColumns / SQLPrimaryKeys) for one table; schema may be empty.
-  std::vector<std::pair<std::string, std::string>> table_columns(const std::string& schema, const std::string& table);
+  struct CatalogColumn {
+    std::string schema;
+    std::string name;
+    std::string type;
+    bool nullable = true;
+  };
+  // Catalog functions (SQLColumns / SQLPrimaryKeys) for one table; schema may
+  // be empty. Only the table of exactly this name is read (the arguments are
+  // search patterns where '_' matches any character); Error (usage) when an
+  // unqualified name exists in several schemas.
+  std::vector<CatalogColumn> table_columns(const std::string& schema, const std::string& table);
   std::vector<std::string> primary_key(const std::string& schema, const std::string& table);
   // Every table (SQLTables with type TABLE) as schema and name.
   std::vector<std::pair<std::string, std::string>> tables();

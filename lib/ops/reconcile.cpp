@@ -227,7 +227,22 @@ struct PreparedTable {
   std::vector<std::string> columns{};
   std::vector<ValueKind> key_kinds{};
   std::vector<std::string> notes{};
+  bool source_key_nullable = false;  // the catalog allows NULL in a key column
+  bool target_key_nullable = false;
 };
+
+// Rows whose key holds a NULL fall into no key range and match nothing:
+// refuse such a key instead of silently leaving them out.
+void refuse_null_keys(ReconcileSide& side, const SideQuery& query, const std::vector<std::string>& key, const char* which) {
+  SideQuery nulls = query;
+  nulls.null_keys_only = true;
+  const auto rows = side.count(nulls, {});
+  if (rows == 0) return;
+  std::string names;
+  for (const auto& name : key) names += (names.empty() ? "" : ",") + name;
+  throw Error::usage("the key (" + names + ") is NULL in " + std::to_string(rows) + " " + which + " rows",
+                     "rows without a key cannot be matched", "choose a key without NULLs (--key), or leave those rows out (--where)");
+}
 
 ValueKind side_kind(Engine engine, ValueKind own, ValueKind common) {
   if (engine != Engine::Postgres) return common;
@@ -237,11 +252,22 @@ ValueKind side_kind(Engine engine, ValueKind own, ValueKind common) {
   return own;
 }
 
+// Key types whose literals every engine reads, so both sides can be cut at
+// the same bounds. Where two engines order them differently (a case-blind
+// collation, SQL Server's uniqueidentifier order), a row may land in another
+// segment on each side: both segments then differ, are read, and the row is
+// matched across them (record_unmatched) — slower, never wrong.
 bool splittable(ValueKind kind, Engine source, Engine target) {
-  if (kind == ValueKind::Integer) return true;
-  const bool generic = source == Engine::Generic || target == Engine::Generic;
-  if ((kind == ValueKind::Text || kind == ValueKind::Uuid) && !generic) return true;
-  // Between two PostgreSQL databases every type compares the same way.
+  switch (kind) {
+    case ValueKind::Integer:
+    case ValueKind::Decimal:
+    case ValueKind::Date:
+    case ValueKind::Text:
+    case ValueKind::FixedText:
+    case ValueKind::Uuid: return true;
+    default: break;
+  }
+  // Between two PostgreSQL databases every type reads its own text back.
   return source == Engine::Postgres && target == Engine::Postgres && kind != ValueKind::Binary;
 }
 
@@ -327,7 +353,7 @@ PreparedTable prepare(ReconcileSide& source, ReconcileSide& target, const TableP
     for (const auto& pair : pairs) {
       const auto common = common_kind(pair.source->kind, pair.target->kind);
       const auto* own = is_source ? pair.source : pair.target;
-      query.columns.push_back({own->name, side_kind(engine, own->kind, common)});
+      query.columns.push_back({own->name, side_kind(engine, own->kind, common), own->collatable});
     }
     query.where = is_source ? options.source_where : options.target_where;
   };
@@ -351,6 +377,10 @@ PreparedTable prepare(ReconcileSide& source, ReconcileSide& target, const TableP
     prepared.target.updated_column = t->name;
   }
   for (const auto& pair : pairs) prepared.columns.push_back(pair.source->name);
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    prepared.source_key_nullable = prepared.source_key_nullable || pairs[i].source->nullable;
+    prepared.target_key_nullable = prepared.target_key_nullable || pairs[i].target->nullable;
+  }
   prepared.key = key;
   return prepared;
 }
@@ -422,6 +452,8 @@ class TableReconciler {
       }
       case ReconcileMode::Rows: bisect(); break;
     }
+    // A Ctrl-C while the last query ran still ends the run as interrupted.
+    if (result_.stopped == StopReason::None && interrupt_requested()) result_.stopped = StopReason::Interrupted;
   }
 
  private:
@@ -645,6 +677,10 @@ class TableReconciler {
 
  public:
   void finish() {
+    if (result_.stopped != StopReason::None && !unmatched_.empty()) {
+      result_.notes.push_back("stopped early: a row listed as missing or extra may have its counterpart in a part of "
+                              "the table not compared yet");
+    }
     for (auto& [key, entry] : unmatched_) {
       RowDifference difference;
       difference.kind = entry.first;
@@ -748,6 +784,8 @@ TableResult reconcile_table(ReconcileSide& source, ReconcileSide& target, const 
                                " recent rows: each side leaves out only its own; rows changed on one side may show as differences");
       }
     }
+    if (prepared.source_key_nullable) refuse_null_keys(source, prepared.source, prepared.key, "source");
+    if (prepared.target_key_nullable) refuse_null_keys(target, prepared.target, prepared.key, "target");
     TableReconciler reconciler(source, target, prepared, options, result, progress, deadline);
     reconciler.run();
     reconciler.finish();

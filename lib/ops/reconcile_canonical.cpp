@@ -1,5 +1,7 @@
 #include "ops/reconcile_canonical.hpp"
 
+#include "core/units.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 namespace cdcctl::ops {
@@ -25,36 +28,6 @@ bool starts_with_any(const std::string& text, std::initializer_list<std::string_
 
 bool is_digits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-}
-
-// The fraction digits kept at `precision`, trailing zeros dropped, with its
-// dot; empty when nothing is left (PostgreSQL's own output form).
-std::string fraction(std::string_view digits, int precision) {
-  std::string out(digits.substr(0, static_cast<std::size_t>(std::clamp(precision, 0, 6))));
-  while (!out.empty() && out.back() == '0') out.pop_back();
-  return out.empty() ? out : "." + out;
 }
 
 struct Cursor {
@@ -99,6 +72,7 @@ std::string_view kind_name(ValueKind kind) {
     case ValueKind::Float8: return "float8";
     case ValueKind::Boolean: return "boolean";
     case ValueKind::Text: return "text";
+    case ValueKind::FixedText: return "fixed-text";
     case ValueKind::Binary: return "binary";
     case ValueKind::Uuid: return "uuid";
     case ValueKind::Date: return "date";
@@ -131,6 +105,11 @@ ValueKind kind_of_type(std::string_view type_name) {
   if (starts_with_any(type, {"timestamp", "datetime", "smalldatetime"})) return ValueKind::Timestamp;
   if (starts_with_any(type, {"time with time zone", "timetz"})) return ValueKind::Other;
   if (type.starts_with("time")) return ValueKind::Time;
+  if (!starts_with_any(type, {"character varying", "char varying", "nchar varying", "national character varying"}) &&
+      (starts_with_any(type, {"character(", "char(", "nchar(", "bpchar", "national character("}) || type == "character" ||
+       type == "char" || type == "nchar")) {
+    return ValueKind::FixedText;
+  }
   if (starts_with_any(type, {"text", "varchar", "character", "char", "nvarchar", "nchar", "ntext", "string", "clob",
                              "citext", "name", "bpchar", "tinytext", "mediumtext", "longtext", "json", "xml"})) {
     return ValueKind::Text;
@@ -199,19 +178,49 @@ std::string canonical_decimal(std::string_view text, bool keep_scale) {
   return out;
 }
 
+namespace {
+
+// Microseconds from fraction digits: the first six, rounded on the seventh
+// as PostgreSQL rounds input finer than it stores (SQL Server's datetime2
+// has seven digits).
+std::int64_t micros_of(std::string_view digits) {
+  std::string six(digits.substr(0, 6));
+  six.resize(6, '0');
+  std::int64_t micros = std::stoll(six);
+  if (digits.size() > 6 && digits[6] >= '5') ++micros;
+  return micros;
+}
+
+// Floors to `precision` fraction digits, then prints ".fff" without
+// trailing zeros (empty for a whole second).
+std::string fraction_text(std::int64_t micros, int precision) {
+  static constexpr std::int64_t kUnit[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+  micros -= micros % kUnit[std::clamp(precision, 0, 6)];
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%06lld", static_cast<long long>(micros));
+  std::string out(buffer);
+  while (!out.empty() && out.back() == '0') out.pop_back();
+  return out.empty() ? out : "." + out;
+}
+
+}  // namespace
+
 std::string canonical_timestamp(std::string_view text, int precision) {
   Cursor c{text};
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!c.number(4, year) || !c.eat('-') || !c.number(2, month) || !c.eat('-') || !c.number(2, day)) return std::string(text);
   std::string_view digits;
-  if (!c.done()) {
-    if (!c.eat(' ') && !c.eat('T')) return std::string(text);
+  if (!c.done() && (text[c.at] == ' ' || text[c.at] == 'T') && c.at + 1 < text.size() &&
+      std::isdigit(static_cast<unsigned char>(text[c.at + 1]))) {
+    ++c.at;
     if (!c.number(2, hour) || !c.eat(':') || !c.number(2, minute)) return std::string(text);
     if (c.eat(':')) {
       if (!c.number(2, second)) return std::string(text);
       if (c.eat('.')) digits = c.digits();
     }
   }
+  while (c.eat(' ')) {
+  }  // SQL Server writes "… +02:00"
   int offset_minutes = 0;
   if (c.eat('Z')) {
   } else if (!c.done() && (text[c.at] == '+' || text[c.at] == '-')) {
@@ -226,24 +235,24 @@ std::string canonical_timestamp(std::string_view text, int precision) {
     offset_minutes = (offset_hours * 60 + offset_rest) * (negative ? -1 : 1);
   }
   if (!c.done()) return std::string(text);
-  if (offset_minutes != 0) {
-    std::int64_t minutes = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 1440 +
-                           hour * 60 + minute - offset_minutes;
-    std::int64_t days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
-    minutes -= days * 1440;
-    std::int64_t y = 0;
-    unsigned m = 0, d = 0;
-    civil_from_days(days, y, m, d);
-    year = static_cast<int>(y);
-    month = static_cast<int>(m);
-    day = static_cast<int>(d);
-    hour = static_cast<int>(minutes / 60);
-    minute = static_cast<int>(minutes % 60);
+  // Through microseconds since the epoch: the offset, the rounding of a
+  // seventh digit and the precision all carry into seconds, days, years.
+  const std::int64_t seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+                               (hour * 60 + minute - offset_minutes) * 60 + second;
+  std::int64_t total = seconds * 1000000 + micros_of(digits);
+  std::int64_t whole = total / 1000000;
+  std::int64_t micros = total % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --whole;
   }
+  const auto time = static_cast<std::time_t>(whole);
+  std::tm utc{};
+  if (!::gmtime_r(&time, &utc)) return std::string(text);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%s-%s %s:%s:%s", year, two(month).c_str(), two(day).c_str(),
-                two(hour).c_str(), two(minute).c_str(), two(second).c_str());
-  return buffer + fraction(digits, precision);
+  std::snprintf(buffer, sizeof buffer, "%04d-%s-%s %s:%s:%s", utc.tm_year + 1900, two(utc.tm_mon + 1).c_str(),
+                two(utc.tm_mday).c_str(), two(utc.tm_hour).c_str(), two(utc.tm_min).c_str(), two(utc.tm_sec).c_str());
+  return buffer + fraction_text(micros, precision);
 }
 
 std::string canonical_time(std::string_view text, int precision) {
@@ -256,7 +265,10 @@ std::string canonical_time(std::string_view text, int precision) {
     if (c.eat('.')) digits = c.digits();
   }
   if (!c.done()) return std::string(text);
-  return two(hour) + ":" + two(minute) + ":" + two(second) + fraction(digits, precision);
+  std::int64_t total = (hour * 3600 + minute * 60 + second) * std::int64_t{1000000} + micros_of(digits);
+  const std::int64_t whole = total / 1000000;
+  return two(static_cast<int>(whole / 3600)) + ":" + two(static_cast<int>(whole / 60 % 60)) + ":" +
+         two(static_cast<int>(whole % 60)) + fraction_text(total % 1000000, precision);
 }
 
 std::optional<std::string> canonical_value(ValueKind kind, const std::optional<std::string>& raw,
@@ -295,6 +307,7 @@ std::optional<std::string> canonical_value(ValueKind kind, const std::optional<s
     case ValueKind::Time: return canonical_time(value, options.timestamp_precision);
     case ValueKind::Timestamp:
     case ValueKind::TimestampTz: return canonical_timestamp(value, options.timestamp_precision);
+    case ValueKind::FixedText: return value.substr(0, value.find_last_not_of(' ') + 1);
     case ValueKind::Text:
     case ValueKind::Other: return value;
   }
@@ -324,6 +337,7 @@ std::string postgres_canonical_expression(const std::string& column, ValueKind k
       const std::string utc = kind == ValueKind::TimestampTz ? "(" + column + " AT TIME ZONE 'UTC')" : column + "::timestamp";
       return unit.empty() ? utc + "::text" : "date_trunc('" + unit + "', " + utc + ")::text";
     }
+    case ValueKind::FixedText:  // bpchar::text drops the padding
     case ValueKind::Text:
     case ValueKind::Other: return column + "::text";
   }

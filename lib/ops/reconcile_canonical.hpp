@@ -18,7 +18,9 @@
 
 namespace cdcctl::ops {
 
-enum class ValueKind { Integer, Decimal, Float4, Float8, Boolean, Text, Binary, Uuid, Date, Time, Timestamp, TimestampTz, Other };
+// FixedText is char(n)/nchar(n): compared without its trailing padding, as
+// PostgreSQL's bpchar::text drops it and SQL Server keeps it.
+enum class ValueKind { Integer, Decimal, Float4, Float8, Boolean, Text, FixedText, Binary, Uuid, Date, Time, Timestamp, TimestampTz, Other };
 
 std::string_view kind_name(ValueKind kind);
 // From a catalog type name of any engine: "int4", "numeric(10,2)",
@@ -38,7 +40,8 @@ std::optional<std::string> canonical_value(ValueKind kind, const std::optional<s
 // "1.10" → "1.1", "-0.0" → "0", "1.5e3" → "1500", "+007" → "7"; text that is
 // not a number is returned unchanged (so it shows up as a difference).
 std::string canonical_decimal(std::string_view text, bool keep_scale = false);
-// "2024-05-01T10:00:00.1234567+02:00" → "2024-05-01 08:00:00.123456" (precision 6),
+// "2024-05-01T10:00:00.1234567+02:00" → "2024-05-01 08:00:00.123457" (precision 6:
+// a seventh digit rounds, as PostgreSQL rounds it on input; coarser precisions truncate),
 // "2024-05-01 10:00:00.500" → "2024-05-01 10:00:00.5".
 std::string canonical_timestamp(std::string_view text, int precision);
 std::string canonical_time(std::string_view text, int precision);

@@ -70,17 +70,37 @@ std::string Dialect::literal(const std::string& value, ValueKind kind) const {
       value != "-") {
     return value;
   }
-  std::string out = "'";
+  std::string out = string_prefix + "'";
   for (const char c : value) {
     out += c;
-    if (c == '\'') out += '\'';
+    if (c == '\'' || (c == '\\' && backslash_escapes)) out += c;
   }
   return out + "'";
 }
 
+std::string Dialect::recent_comparison(const std::string& column, const std::string& op, const std::string& cutoff) const {
+  switch (engine) {
+    case Engine::Postgres: return column + " " + op + " " + literal(cutoff, ValueKind::Text);
+    // SQLite keeps times as text in several forms ("…T…", offsets): compare them as Julian days.
+    case Engine::Sqlite: return "julianday(" + column + ") " + op + " julianday(" + literal(cutoff, ValueKind::Text) + ")";
+    case Engine::Generic: {
+      // ISO 8601 with a T and milliseconds: SQL Server's datetime takes no more
+      // digits, and reads this form the same under every DATEFORMAT.
+      std::string iso = cutoff.substr(0, 19);
+      if (iso.size() > 10) iso[10] = 'T';
+      const auto dot = cutoff.find('.');
+      std::string millis = dot == std::string::npos ? "" : cutoff.substr(dot + 1, 3);
+      millis.resize(3, '0');
+      return column + " " + op + " " + literal(iso + "." + millis, ValueKind::Text);
+    }
+  }
+  return column + " " + op + " " + literal(cutoff, ValueKind::Text);
+}
+
 std::string Dialect::ordered(const CompareColumn& column) const {
   const auto name = identifier(column.name);
-  if (engine == Engine::Postgres && (column.kind == ValueKind::Text || column.kind == ValueKind::Other)) {
+  if (engine == Engine::Postgres && column.collatable &&
+      (column.kind == ValueKind::Text || column.kind == ValueKind::FixedText || column.kind == ValueKind::Other)) {
     return name + " COLLATE \"C\"";
   }
   return name;
@@ -102,7 +122,7 @@ std::string bound_predicate(const Dialect& dialect, const SideQuery& query, cons
     if (i == n - 1) {
       sql = left + (lower ? " >= " : " < ") + value;
     } else {
-      sql = "(" + left + strict + value + " OR (" + dialect.identifier(column.name) + " = " + value + " AND " + sql + "))";
+      sql = "(" + left + strict + value + " OR (" + left + " = " + value + " AND " + sql + "))";
     }
   }
   return sql;
@@ -144,7 +164,14 @@ std::string Dialect::where(const SideQuery& query, const Segment& segment) const
   if (segment.upper) terms.push_back(bound_predicate(*this, query, *segment.upper, false));
   if (!query.updated_column.empty() && !query.recent_cutoff.empty()) {
     const auto column = identifier(query.updated_column);
-    terms.push_back("(" + column + " IS NULL OR " + column + " < " + literal(query.recent_cutoff, ValueKind::Text) + ")");
+    terms.push_back("(" + column + " IS NULL OR " + recent_comparison(column, "<", query.recent_cutoff) + ")");
+  }
+  if (query.null_keys_only) {
+    std::string any;
+    for (std::size_t i = 0; i < query.key_columns; ++i) {
+      any += (i ? " OR " : "") + identifier(query.columns[i].name) + " IS NULL";
+    }
+    terms.push_back("(" + any + ")");
   }
   if (!query.excluded_keys.empty()) {
     std::string any;
@@ -215,7 +242,7 @@ std::string Dialect::recent_keys_sql(const SideQuery& query) const {
   const auto column = identifier(query.updated_column);
   const auto filter = where(recent, {});
   return "SELECT " + select_list(*this, query, query.key_columns) + " FROM " + table(query.table) + filter +
-         (filter.empty() ? " WHERE " : " AND ") + column + " >= " + literal(query.recent_cutoff, ValueKind::Text);
+         (filter.empty() ? " WHERE " : " AND ") + recent_comparison(column, ">=", query.recent_cutoff);
 }
 
 // ---------------------------------------------------------------------------
@@ -269,11 +296,12 @@ class OdbcTransport final : public Transport {
   std::optional<TableShape> catalog_shape(const TableName& table) override {
     TableShape shape;
     shape.table = table;
-    for (auto& [name, type] : connection_.table_columns(table.schema, table.name)) {
-      shape.columns.push_back({name, type, kind_of_type(type), true});
+    for (auto& column : connection_.table_columns(table.schema, table.name)) {
+      shape.table.schema = column.schema;
+      shape.columns.push_back({column.name, column.type, kind_of_type(column.type), column.nullable});
     }
     if (shape.columns.empty()) return std::nullopt;
-    shape.primary_key = connection_.primary_key(table.schema, table.name);
+    shape.primary_key = connection_.primary_key(shape.table.schema, table.name);
     return shape;
   }
   std::vector<TableName> catalog_tables() override {
@@ -441,6 +469,7 @@ class SqlSide final : public ReconcileSide {
     std::vector<std::pair<int, std::string>> key;
     transport_->query(
         "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, "
+        "a.attcollation <> 0, "
         "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
         "WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum) "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid "
@@ -449,8 +478,8 @@ class SqlSide final : public ReconcileSide {
         [&](RawRow&& row) {
           shape.table = {row[0].value_or(""), row[1].value_or("")};
           const auto type = row[3].value_or("");
-          shape.columns.push_back({row[2].value_or(""), type, kind_of_type(type), row[4] == "t"});
-          if (row[5]) key.emplace_back(std::stoi(*row[5]), row[2].value_or(""));
+          shape.columns.push_back({row[2].value_or(""), type, kind_of_type(type), row[4] == "t", row[5] == "t"});
+          if (row[6]) key.emplace_back(std::stoi(*row[6]), row[2].value_or(""));
         });
     if (shape.columns.empty()) return std::nullopt;
     std::sort(key.begin(), key.end());
@@ -528,6 +557,8 @@ std::unique_ptr<ReconcileSide> open_side(const std::string& spec, const std::opt
                      : name.find("sqlite") != std::string::npos ? Engine::Sqlite
                                                                 : Engine::Generic;
     dialect.quote = connection.identifier_quote();
+    dialect.backslash_escapes = name.find("mysql") != std::string::npos || name.find("mariadb") != std::string::npos;
+    if (name.find("sql server") != std::string::npos) dialect.string_prefix = "N";
     const std::string description = dbms + " " + connection.dbms_version() + " via ODBC (" + describe_spec(spec.substr(5)) + ")";
     auto transport = std::make_unique<OdbcTransport>(std::move(connection));
     if (dialect.engine == Engine::Postgres) {

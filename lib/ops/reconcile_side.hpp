@@ -33,6 +33,7 @@ struct ColumnShape {
   std::string type{};  // as the catalog names it
   ValueKind kind = ValueKind::Other;
   bool nullable = true;
+  bool collatable = true;  // PostgreSQL: the type takes a COLLATE clause
 };
 struct TableShape {
   TableName table{};                    // resolved (schema filled in where the engine has one)
@@ -43,6 +44,7 @@ struct TableShape {
 struct CompareColumn {
   std::string name{};  // on this side
   ValueKind kind = ValueKind::Other;  // how its values are read
+  bool collatable = true;
 };
 
 using KeyValues = std::vector<std::string>;
@@ -69,6 +71,8 @@ struct SideQuery {
   // Both sides are PostgreSQL: rows are hashed with its hashtextextended()
   // (about twice as fast as md5) instead of the MD5 every engine can match.
   bool postgres_row_hash = false;
+  // Only rows with a NULL in a key column (to refuse such a key).
+  bool null_keys_only = false;
 };
 
 // SQL building, exposed for tests.
@@ -76,9 +80,13 @@ struct Dialect {
   Engine engine = Engine::Postgres;
   std::string quote = "\"";
   bool utf8 = true;  // PostgreSQL: the server encoding is UTF-8
+  bool backslash_escapes = false;  // MySQL/MariaDB: '\' escapes inside string literals
+  std::string string_prefix{};     // "N" on SQL Server, for Unicode literals
   std::string identifier(const std::string& name) const;
   std::string table(const TableName& table) const;
   std::string literal(const std::string& value, ValueKind kind) const;
+  // `column OP cutoff` for --ignore-recent, in a form the engine compares as time.
+  std::string recent_comparison(const std::string& column, const std::string& op, const std::string& cutoff) const;
   // A key column in comparisons and ORDER BY: text in PostgreSQL compares
   // bytewise (COLLATE "C") so both sides cut ranges the same way.
   std::string ordered(const CompareColumn& column) const;

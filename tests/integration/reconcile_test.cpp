@@ -277,6 +277,13 @@ TEST_CASE("reconcile across engines: SQLite through ODBC against PostgreSQL, and
   CHECK(run.exit_code == 1);
   CHECK(row_mismatches(run.report) == std::set<std::string>{"changed id=4321 [score]", "extra id=99"});
 
+  // SQLite lets a TEXT PRIMARY KEY hold NULL: such rows could match nothing, so the key is refused.
+  run_process({"sqlite3", sqlite_file, "CREATE TABLE tags (name TEXT PRIMARY KEY, n INTEGER); INSERT INTO tags VALUES (NULL, 1), ('a', 2)"});
+  pg.psql("CREATE TABLE tags (name text PRIMARY KEY, n int); INSERT INTO tags VALUES ('a', 2)", target_db);
+  run = reconcile({"--source", source, "--target", pg.uri(target_db), "--table", "tags"});
+  CHECK(run.exit_code == 1);
+  CHECK(run.report["tables"][0]["error"].get<std::string>().find("the key (name) is NULL in 1 source rows") == 0);
+
   // PostgreSQL through psqlODBC, with a password that never reaches argv or output.
   pg.create_login_role("reconciler", "s3cret-pw");
   pg.psql("GRANT SELECT ON customers TO reconciler", target_db);
@@ -332,6 +339,21 @@ TEST_CASE("reconcile: usage errors, unknown tables, --interval as a service") {
   const auto same = reconcile({"--source", side, "--table", "t"}, env);
   CHECK(same.exit_code == 0);
   CHECK(same.report["status"] == "PASS");
+
+  // Tables from the connectors: the source's include list, the Debezium JDBC sink's naming.
+  pg.psql("CREATE TABLE srv_public_t AS SELECT * FROM t; CREATE TABLE skipped (id int PRIMARY KEY)", db);
+  TempDir configs;
+  std::ofstream(configs.path() + "/source.json")
+      << R"({"name": "src", "config": {"connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+            "topic.prefix": "srv", "table.include.list": "public\\.t"}})";
+  std::ofstream(configs.path() + "/sink.json")
+      << R"({"name": "sink", "config": {"connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector"}})";
+  const auto from_configs = reconcile({"--source", side, "--target", side, "--connector-config", configs.path() + "/source.json",
+                                       "--sink-config", configs.path() + "/sink.json"});
+  CHECK(from_configs.exit_code == 0);
+  REQUIRE(from_configs.report["tables"].size() == 1);
+  CHECK(from_configs.report["tables"][0]["source_table"] == "public.t");
+  CHECK(from_configs.report["tables"][0]["target_table"] == "public.srv_public_t");
 
   // On a terminal (script(1) gives it one) a progress bar is drawn on stderr, then cleared.
   if (std::filesystem::exists("/usr/bin/script")) {

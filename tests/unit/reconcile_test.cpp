@@ -34,7 +34,7 @@ TEST_CASE("canonical numbers: by value, scale kept only when asked") {
 }
 
 TEST_CASE("canonical timestamps: UTC, declared precision, PostgreSQL's ISO form") {
-  CHECK(canonical_timestamp("2024-05-01T10:00:00.1234567+02:00", 6) == "2024-05-01 08:00:00.123456");
+  CHECK(canonical_timestamp("2024-05-01T10:00:00.1234564+02:00", 6) == "2024-05-01 08:00:00.123456");
   CHECK(canonical_timestamp("2024-05-01 10:00:00.500", 6) == "2024-05-01 10:00:00.5");
   CHECK(canonical_timestamp("2024-05-01 10:00:00.123456", 3) == "2024-05-01 10:00:00.123");
   CHECK(canonical_timestamp("2024-05-01 10:00:00.999", 0) == "2024-05-01 10:00:00");
@@ -43,6 +43,12 @@ TEST_CASE("canonical timestamps: UTC, declared precision, PostgreSQL's ISO form"
   CHECK(canonical_timestamp("2024-02-28T23:00:00-02:00", 6) == "2024-02-29 01:00:00");
   CHECK(canonical_timestamp("2024-05-01", 6) == "2024-05-01 00:00:00");
   CHECK(canonical_timestamp("yesterday", 6) == "yesterday");
+  // SQL Server: datetimeoffset with a space before the offset, datetime2 with seven
+  // digits (PostgreSQL rounds the seventh on input; so does the canonical form).
+  CHECK(canonical_timestamp("2024-05-01 10:00:00.1234567 +02:00", 6) == "2024-05-01 08:00:00.123457");
+  CHECK(canonical_timestamp("2024-12-31 23:59:59.9999996", 6) == "2025-01-01 00:00:00");
+  CHECK(canonical_timestamp("2024-05-01 10:00:00.1234567", 3) == "2024-05-01 10:00:00.123");
+  CHECK(canonical_timestamp("1969-12-31 23:59:59.5", 6) == "1969-12-31 23:59:59.5");
   CHECK(canonical_time("12:34:56.789123", 3) == "12:34:56.789");
   CHECK(canonical_time("12:34", 6) == "12:34:00");
 }
@@ -103,6 +109,10 @@ TEST_CASE("kinds from catalog type names of several engines") {
   CHECK(kind_of_type("bytea") == ValueKind::Binary);
   CHECK(kind_of_type("bit") == ValueKind::Boolean);
   CHECK(kind_of_type("integer[]") == ValueKind::Other);
+  CHECK(kind_of_type("character(10)") == ValueKind::FixedText);
+  CHECK(kind_of_type("NCHAR(3)") == ValueKind::FixedText);
+  CHECK(kind_of_type("character varying(10)") == ValueKind::Text);
+  CHECK(canonical_value(ValueKind::FixedText, std::string("AB   "), CanonicalOptions{}) == "AB");
   CHECK(kind_of_type("interval") == ValueKind::Other);
   // SQLite keeps timestamps as TEXT: the typed side decides.
   CHECK(common_kind(ValueKind::Text, ValueKind::TimestampTz) == ValueKind::TimestampTz);
@@ -148,8 +158,8 @@ TEST_CASE("SQL: composite key ranges spelled out, text compared bytewise in Post
   Dialect postgres;
   const auto where = postgres.where(query, {KeyValues{"o'hara", "5"}, KeyValues{"zed", "1"}});
   CHECK(where ==
-        " WHERE (deleted = false) AND (\"tenant\" COLLATE \"C\" > 'o''hara' OR (\"tenant\" = 'o''hara' AND \"id\" >= 5))"
-        " AND (\"tenant\" COLLATE \"C\" < 'zed' OR (\"tenant\" = 'zed' AND \"id\" < 1))");
+        " WHERE (deleted = false) AND (\"tenant\" COLLATE \"C\" > 'o''hara' OR (\"tenant\" COLLATE \"C\" = 'o''hara' AND \"id\" >= 5))"
+        " AND (\"tenant\" COLLATE \"C\" < 'zed' OR (\"tenant\" COLLATE \"C\" = 'zed' AND \"id\" < 1))");
   CHECK(postgres.count_sql(query, {}) == "SELECT count(*) FROM \"public\".\"order lines\" WHERE (deleted = false)");
   CHECK(postgres.aggregate_sql(query, {}).find("md5(concat(coalesce(octet_length(c0), -1), ':', c0") != std::string::npos);
 
@@ -169,6 +179,22 @@ TEST_CASE("SQL: composite key ranges spelled out, text compared bytewise in Post
   CHECK(mssql.identifier("a]b") == "[a]]b]");
   CHECK(mssql.literal("1; DROP TABLE x", ValueKind::Integer) == "'1; DROP TABLE x'");
   CHECK(mssql.literal("-12", ValueKind::Integer) == "-12");
+  mssql.string_prefix = "N";
+  CHECK(mssql.literal("Zoë", ValueKind::Text) == "N'Zoë'");
+  CHECK(mssql.recent_comparison("[updated]", "<", "2026-11-22 10:00:00.123456") == "[updated] < N'2026-11-22T10:00:00.123'");
+  CHECK(sqlite.recent_comparison("\"updated\"", ">=", "2026-11-22 10:00:00") ==
+        "julianday(\"updated\") >= julianday('2026-11-22 10:00:00')");
+  Dialect mysql;
+  mysql.engine = Engine::Generic;
+  mysql.quote = "`";
+  mysql.backslash_escapes = true;
+  CHECK(mysql.literal("x\\' OR 1=1 -- ", ValueKind::Text) == "'x\\\\'' OR 1=1 -- '");
+
+  // Only the rows whose key is NULL, to refuse such a key.
+  SideQuery nulls = query;
+  nulls.excluded_keys.clear();
+  nulls.null_keys_only = true;
+  CHECK(sqlite.where(nulls, {}) == " WHERE (\"tenant\" IS NULL OR \"id\" IS NULL)");
 }
 
 TEST_CASE("severity by the share of differing rows") {

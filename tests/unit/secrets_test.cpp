@@ -45,6 +45,7 @@ TEST_CASE("passwords inside URLs and conninfo strings") {
         "odbc:Driver={ODBC Driver 18};Server=db;UID=sa;PWD=********;Encrypt=no");
   CHECK(mask_url_or_conninfo("DSN=mssql;pwd={a;b}}c};Database=x") == "DSN=mssql;pwd=********;Database=x");
   CHECK(mask_url_or_conninfo("DSN=mssql;Password=hunter2") == "DSN=mssql;Password=********");
+  CHECK(mask_url_or_conninfo("odbc:mssql;PWD={hunter2}") == "odbc:mssql;PWD=********");  // no DSN= and still masked
   CHECK(mask_url_or_conninfo("postgresql://db/app?user=cdc&password=hunter2&sslmode=require") ==
         "postgresql://db/app?user=cdc&password=********&sslmode=require");
   CHECK(mask_url_or_conninfo("https://ops:s3cret@connect:8083") == "https://ops:********@connect:8083");
