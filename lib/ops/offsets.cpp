@@ -14,10 +14,6 @@ namespace cdcctl::ops {
 
 using nlohmann::json;
 
-std::string format_lsn(std::uint64_t lsn) {
-  return fmt::format("{:X}/{:X}", static_cast<std::uint32_t>(lsn >> 32), static_cast<std::uint32_t>(lsn));
-}
-
 namespace {
 
 // Connect's JSON converter may hand numbers back as numbers or, after a

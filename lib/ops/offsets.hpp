@@ -22,10 +22,12 @@
 
 #include "connect/client.hpp"
 
+#include "pg/lsn.hpp"
+
 namespace cdcctl::ops {
 
 // "16/B374D848": PostgreSQL's text form of an LSN.
-std::string format_lsn(std::uint64_t lsn);
+using pg::format_lsn;
 
 // The fields of a Debezium PostgreSQL source offset (reference §3); nullopt
 // when the offset is not one (no lsn).

@@ -23,17 +23,26 @@ std::string trim(std::string text) {
 }  // namespace
 
 Connection Connection::open(const std::string& conninfo, std::chrono::milliseconds timeout,
-                            const std::optional<std::string>& password) {
+                            const std::optional<std::string>& password, bool replication) {
   const auto seconds = std::max<std::int64_t>(2, (timeout.count() + 999) / 1000);
   const std::string timeout_text = std::to_string(seconds);
   // Keyword/value arrays so the user's conninfo (or URI) stays intact. With
   // expand_dbname, later keywords override earlier ones, so our defaults go
   // first and anything the user wrote (connect_timeout=…) wins.
   const bool user_timeout = conninfo.find("connect_timeout") != std::string::npos || std::getenv("PGCONNECT_TIMEOUT");
-  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", password ? "password" : nullptr, nullptr};
-  const char* values[] = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl", conninfo.c_str(),
-                          password ? password->c_str() : nullptr, nullptr};
-  PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  std::vector<const char*> keywords = {"connect_timeout", "fallback_application_name", "dbname"};
+  std::vector<const char*> values = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl", conninfo.c_str()};
+  if (password) {
+    keywords.push_back("password");
+    values.push_back(password->c_str());
+  }
+  if (replication) {
+    keywords.push_back("replication");
+    values.push_back("database");
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (!raw) throw Error::failed("cannot allocate a PostgreSQL connection");
   Connection connection(raw);
   if (PQstatus(raw) != CONNECTION_OK) {
@@ -53,10 +62,17 @@ Result Connection::exec(const std::string& sql, const std::vector<std::optional<
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
-  Result result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                             nullptr, nullptr, 0));
+  return checked(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                              nullptr, 0),
+                 false);
+}
+
+Result Connection::exec_simple(const std::string& sql) { return checked(PQexec(conn_.get(), sql.c_str()), true); }
+
+Result Connection::checked(PGresult* raw, bool copy_both_ok) {
+  Result result(raw);
   const auto status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !(copy_both_ok && status == PGRES_COPY_BOTH)) {
     if (PQstatus(conn_.get()) == CONNECTION_BAD) {
       throw Error::unreachable("lost the connection to PostgreSQL", trim(PQerrorMessage(conn_.get())));
     }

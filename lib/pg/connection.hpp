@@ -38,12 +38,17 @@ class Connection {
   // Throws Error (unreachable) with libpq's message when the connection or
   // authentication fails; the message never contains the password.
   // A password given here overrides the conninfo's and never shows in messages.
+  // replication: a logical walsender connection (replication=database),
+  // which takes replication commands through exec_simple.
   static Connection open(const std::string& conninfo, std::chrono::milliseconds timeout,
-                         const std::optional<std::string>& password = std::nullopt);
+                         const std::optional<std::string>& password = std::nullopt, bool replication = false);
 
   // Runs SQL with text parameters ($1, $2…); throws Error (failed) with the
   // server's message, detail and hint.
   Result exec(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  // The simple query protocol (PQexec): the only one a walsender accepts.
+  // PGRES_COPY_BOTH counts as success (START_REPLICATION).
+  Result exec_simple(const std::string& sql);
 
   int server_version() const { return PQserverVersion(conn_.get()); }
   std::string describe() const;  // "user@host:port/db"
@@ -51,6 +56,7 @@ class Connection {
 
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
+  Result checked(PGresult* raw, bool copy_both_ok);
   std::unique_ptr<PGconn, ConnDeleter> conn_;
 };
 

@@ -1,0 +1,66 @@
+#pragma once
+// A logical replication connection (libpq, replication=database): identify
+// the system, create and drop slots, start streaming pgoutput, read the
+// CopyData frames with a timeout, and confirm positions with standby status
+// updates. The frames are decoded by pgoutput.hpp.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pg/connection.hpp"
+#include "pg/lsn.hpp"
+
+namespace cdcctl::pg {
+
+struct SystemIdentity {
+  std::string system_id{};
+  int timeline = 0;
+  Lsn wal_position = 0;
+  std::string database{};
+};
+
+struct CreatedSlot {
+  std::string name{};
+  Lsn consistent_point = 0;     // streaming from here sees every transaction after the snapshot
+  std::string snapshot_name{};  // for SET TRANSACTION SNAPSHOT; valid until the next command here
+  std::string plugin{};
+};
+
+class ReplicationStream {
+ public:
+  // Throws Error (unreachable) when the connection fails.
+  static ReplicationStream open(const std::string& conninfo, std::chrono::milliseconds timeout,
+                                const std::optional<std::string>& password = std::nullopt);
+
+  SystemIdentity identify_system();
+  // CREATE_REPLICATION_SLOT … LOGICAL pgoutput, exporting a snapshot when asked.
+  CreatedSlot create_logical_slot(const std::string& name, bool export_snapshot, bool temporary = false);
+  void drop_slot(const std::string& name);
+
+  // START_REPLICATION SLOT … LOGICAL start (options: proto_version,
+  // publication_names, messages …; names and values are quoted here).
+  void start(const std::string& slot, Lsn start, const std::vector<std::pair<std::string, std::string>>& options);
+  // The next CopyData payload, or nullopt when none arrives within timeout.
+  // Throws Error (unreachable) when the connection is lost or the server
+  // ends the stream.
+  std::optional<std::vector<std::uint8_t>> read(std::chrono::milliseconds timeout);
+  // Standby status update: `flush` becomes the slot's confirmed_flush_lsn.
+  void confirm(Lsn write, Lsn flush, bool reply_requested = false);
+  // Ends the copy (CopyDone) and reads the server's end of it.
+  void stop();
+
+  bool streaming() const { return streaming_; }
+
+ private:
+  explicit ReplicationStream(Connection connection) : connection_(std::move(connection)) {}
+  Connection connection_;
+  bool streaming_ = false;
+};
+
+// Microseconds since 2000-01-01 UTC, PostgreSQL's clock, for status updates.
+std::int64_t postgres_now();
+
+}  // namespace cdcctl::pg

@@ -1,0 +1,186 @@
+// lib/pg's replication stream against a real PostgreSQL 15: a pgoutput slot
+// created with an exported snapshot, every kind of change decoded from the
+// stream as the server sent it, and confirmed positions moving the slot's
+// confirmed_flush_lsn. The foundation `cdcctl run` captures with.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "core/error.hpp"
+#include "pg/connection.hpp"
+#include "pg/pgoutput.hpp"
+#include "pg/replication.hpp"
+#include "support/pg_cluster.hpp"
+
+using namespace cdcctl;
+using namespace cdcctl::testsupport;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Reads decoded messages until `count` Commits have arrived.
+std::vector<pg::PgOutputMessage> read_transactions(pg::ReplicationStream& stream, int count, std::vector<pg::Lsn>* wal_ends = nullptr) {
+  std::vector<pg::PgOutputMessage> messages;
+  int commits = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (commits < count) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    const auto payload = stream.read(1s);
+    if (!payload) continue;
+    const auto frame = pg::decode_frame(*payload);
+    if (const auto* keepalive = std::get_if<pg::Keepalive>(&frame)) {
+      if (keepalive->reply_requested) stream.confirm(0, 0);
+      continue;
+    }
+    const auto& data = std::get<pg::XLogData>(frame);
+    if (wal_ends) wal_ends->push_back(data.wal_end);
+    messages.push_back(pg::decode_pgoutput(data.payload));
+    if (std::holds_alternative<pg::CommitMessage>(messages.back())) ++commits;
+  }
+  return messages;
+}
+
+template <typename T>
+std::vector<T> all_of(const std::vector<pg::PgOutputMessage>& messages) {
+  std::vector<T> out;
+  for (const auto& message : messages) {
+    if (const auto* found = std::get_if<T>(&message)) out.push_back(*found);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("replication stream: slot with an exported snapshot, every change decoded, confirmed positions") {
+  PgCluster pg;
+  const auto db = pg.create_database("shop");
+  pg.psql("CREATE TABLE orders (id int PRIMARY KEY, amount numeric(10,2), note text, big text);"
+          "ALTER TABLE orders ALTER COLUMN big SET STORAGE EXTERNAL;"  // out of line, uncompressed: TOAST
+          "CREATE TABLE audit (at int, line text); ALTER TABLE audit REPLICA IDENTITY FULL;"
+          "INSERT INTO orders VALUES (1, 9.90, 'before the slot', NULL);"
+          "CREATE PUBLICATION shop_pub FOR TABLE orders, audit;",
+          db);
+
+  auto stream = pg::ReplicationStream::open(pg.conninfo(db), 10s);
+  const auto identity = stream.identify_system();
+  CHECK(identity.database == db);
+  CHECK(identity.timeline == 1);
+  const auto slot = stream.create_logical_slot("shop_slot", /*export_snapshot=*/true);
+  CHECK(slot.name == "shop_slot");
+  CHECK(slot.plugin == "pgoutput");
+  CHECK_FALSE(slot.snapshot_name.empty());
+  CHECK(slot.consistent_point > 0);
+
+  // The exported snapshot shows the table as of the slot's consistent point.
+  {
+    auto reader = pg::Connection::open(pg.conninfo(db), 10s);
+    reader.exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    reader.exec("SET TRANSACTION SNAPSHOT '" + slot.snapshot_name + "'");
+    pg.psql("INSERT INTO orders VALUES (2, 20.00, 'after the slot', NULL)", db);
+    CHECK(reader.exec("SELECT count(*) FROM orders").text(0, 0) == "1");
+    reader.exec("COMMIT");
+  }
+
+  pg.psql("UPDATE orders SET note = 'paid' WHERE id = 2;"
+          "UPDATE orders SET id = 3 WHERE id = 2;"   // a key change sends the old key
+          "DELETE FROM orders WHERE id = 1;",
+          db);
+  pg.psql("UPDATE orders SET big = repeat('x', 100000) WHERE id = 3", db);  // stored out of line (TOAST)
+  pg.psql("UPDATE orders SET amount = 30 WHERE id = 3", db);                // big unchanged: not sent
+  pg.psql("INSERT INTO audit VALUES (1, 'a'); UPDATE audit SET line = 'b'; DELETE FROM audit", db);
+  pg.psql("TRUNCATE audit", db);
+  pg.psql("BEGIN; SELECT pg_logical_emit_message(true, 'cdcctl', 'hello'); INSERT INTO audit VALUES (2, 'c'); COMMIT", db);
+
+  stream.start("shop_slot", 0, {{"proto_version", "1"}, {"publication_names", "shop_pub"}, {"messages", "true"}});
+  CHECK(stream.streaming());
+  std::vector<pg::Lsn> wal_ends;
+  const auto messages = read_transactions(stream, 7, &wal_ends);
+
+  const auto begins = all_of<pg::BeginMessage>(messages);
+  const auto commits = all_of<pg::CommitMessage>(messages);
+  REQUIRE(begins.size() == 7);
+  REQUIRE(commits.size() == 7);
+  for (std::size_t i = 0; i < commits.size(); ++i) {
+    CHECK(begins[i].final_lsn == commits[i].commit_lsn);
+    CHECK(commits[i].end_lsn > commits[i].commit_lsn);
+    if (i > 0) CHECK(commits[i].end_lsn > commits[i - 1].end_lsn);
+  }
+  CHECK(std::holds_alternative<pg::BeginMessage>(messages.front()));
+
+  const auto relations = all_of<pg::RelationMessage>(messages);
+  REQUIRE(relations.size() >= 2);
+  const auto& orders = relations[0];
+  CHECK(orders.schema == "public");
+  CHECK(orders.name == "orders");
+  CHECK(orders.replica_identity == 'd');
+  REQUIRE(orders.columns.size() == 4);
+  CHECK(orders.columns[0].name == "id");
+  CHECK(orders.columns[0].key);
+  CHECK(orders.columns[1].type_oid == 1700);  // numeric
+  CHECK(orders.columns[1].type_modifier == ((10 << 16) | 2) + 4);
+
+  const auto inserts = all_of<pg::InsertMessage>(messages);
+  REQUIRE(inserts.size() == 3);  // order 2 (after the slot), audit 1 and 2; order 1 predates the slot
+  CHECK(inserts[0].relation == orders.oid);
+  CHECK(inserts[0].new_tuple[0].data == "2");
+  CHECK(inserts[0].new_tuple[1].data == "20.00");
+  CHECK(inserts[0].new_tuple[3].kind == pg::ColumnValueKind::Null);
+
+  const auto updates = all_of<pg::UpdateMessage>(messages);
+  REQUIRE(updates.size() == 5);
+  CHECK_FALSE(updates[0].old_tuple);              // note changed, key did not
+  CHECK(updates[0].new_tuple[2].data == "paid");
+  CHECK(updates[1].old_kind == 'K');              // the key changed: old key sent
+  CHECK((*updates[1].old_tuple)[0].data == "2");
+  CHECK((*updates[1].old_tuple)[2].kind == pg::ColumnValueKind::Null);
+  CHECK(updates[1].new_tuple[0].data == "3");
+  CHECK(updates[2].new_tuple[3].data.size() == 100000);
+  CHECK(updates[3].new_tuple[1].data == "30.00");
+  CHECK(updates[3].new_tuple[3].kind == pg::ColumnValueKind::UnchangedToast);
+  CHECK(updates[4].old_kind == 'O');              // REPLICA IDENTITY FULL: the whole old row
+  CHECK((*updates[4].old_tuple)[1].data == "a");
+
+  const auto deletes = all_of<pg::DeleteMessage>(messages);
+  REQUIRE(deletes.size() == 2);
+  CHECK(deletes[0].old_kind == 'K');
+  CHECK(deletes[0].old_tuple[0].data == "1");
+  CHECK(deletes[1].old_kind == 'O');
+
+  const auto truncates = all_of<pg::TruncateMessage>(messages);
+  REQUIRE(truncates.size() == 1);
+  REQUIRE(truncates[0].relations.size() == 1);
+  CHECK(truncates[0].relations[0] == relations[1].oid);
+
+  const auto logical = all_of<pg::LogicalMessage>(messages);
+  REQUIRE(logical.size() == 1);
+  CHECK(logical[0].transactional);
+  CHECK(logical[0].prefix == "cdcctl");
+  CHECK(logical[0].content == "hello");
+
+  // Confirming the third transaction's end moves confirmed_flush_lsn there, and no further.
+  const auto confirmed = commits[2].end_lsn;
+  stream.confirm(confirmed, confirmed);
+  std::string flushed;
+  for (int attempt = 0; attempt < 50 && flushed != pg::format_lsn(confirmed); ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    flushed = pg.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'shop_slot'", db);
+  }
+  CHECK(flushed == pg::format_lsn(confirmed));
+  stream.stop();
+  CHECK_FALSE(stream.streaming());
+
+  // Restarting from the slot resends what was not confirmed: transactions 4 to 7.
+  auto again = pg::ReplicationStream::open(pg.conninfo(db), 10s);
+  again.start("shop_slot", 0, {{"proto_version", "1"}, {"publication_names", "shop_pub"}, {"messages", "true"}});
+  const auto resent = read_transactions(again, 4);
+  const auto resent_commits = all_of<pg::CommitMessage>(resent);
+  REQUIRE(resent_commits.size() == 4);
+  CHECK(resent_commits.front().end_lsn == commits[3].end_lsn);
+  CHECK(resent_commits.back().end_lsn == commits[6].end_lsn);
+  again.stop();
+
+  auto admin = pg::ReplicationStream::open(pg.conninfo(db), 10s);
+  admin.drop_slot("shop_slot");
+  CHECK(pg.psql("SELECT count(*) FROM pg_replication_slots", db) == "0");
+  CHECK_THROWS_AS(admin.start("no_such_slot", 0, {{"proto_version", "1"}, {"publication_names", "shop_pub"}}), Error);
+}
