@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "cdc/pg_types.hpp"
 #include "core/error.hpp"
 #include "pg/connection.hpp"
 #include "pg/pgoutput.hpp"
@@ -125,6 +126,11 @@ TEST_CASE("replication stream: slot with an exported snapshot, every change deco
   CHECK(inserts[0].new_tuple[0].data == "2");
   CHECK(inserts[0].new_tuple[1].data == "20.00");
   CHECK(inserts[0].new_tuple[3].kind == pg::ColumnValueKind::Null);
+  // The relation's type OID and modifier are all Debezium's mapping needs: numeric(10,2) 20.00 → 2000 → "B9A=".
+  const cdc::PgColumnType amount{orders.columns[1].type_oid, orders.columns[1].type_modifier, {}, 0};
+  CHECK(cdc::column_value(amount, inserts[0].new_tuple[1].data) == "B9A=");
+  CHECK(cdc::column_schema(amount, true).parameters ==
+        std::vector<std::pair<std::string, std::string>>{{"scale", "2"}, {"connect.decimal.precision", "10"}});
 
   const auto updates = all_of<pg::UpdateMessage>(messages);
   REQUIRE(updates.size() == 5);

@@ -1,0 +1,544 @@
+#include "cdc/pg_types.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "core/bytes.hpp"
+#include "core/error.hpp"
+#include "core/units.hpp"
+
+namespace cdcctl::cdc {
+
+namespace {
+
+[[noreturn]] void unparsable(const std::string& text, const char* type) {
+  throw Error::failed("cannot read '" + text + "' as " + type, "PostgreSQL sent a value cdcctl does not understand");
+}
+
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+ConnectSchema primitive(const std::string& type, bool optional) {
+  ConnectSchema schema;
+  schema.type = type;
+  schema.optional = optional;
+  return schema;
+}
+
+ConnectSchema named(const std::string& type, bool optional, const std::string& name) {
+  auto schema = primitive(type, optional);
+  schema.name = name;
+  schema.version = 1;
+  return schema;
+}
+
+int time_precision(std::int32_t modifier) { return modifier < 0 ? 6 : std::min<int>(modifier, 6); }
+
+// numeric(p,s): atttypmod - 4 holds p in the high and s in the low 16 bits.
+std::optional<std::pair<int, int>> numeric_precision_scale(std::int32_t modifier) {
+  if (modifier < 4) return std::nullopt;
+  const auto packed = modifier - 4;
+  return std::pair{(packed >> 16) & 0xFFFF, packed & 0xFFFF};
+}
+
+ConnectSchema decimal_schema(bool optional, int scale, std::optional<int> precision) {
+  auto schema = named("bytes", optional, "org.apache.kafka.connect.data.Decimal");
+  schema.parameters.emplace_back("scale", std::to_string(scale));
+  if (precision) schema.parameters.emplace_back("connect.decimal.precision", std::to_string(*precision));
+  return schema;
+}
+
+// "-12.340" → sign, integer digits, fraction digits.
+struct DecimalText {
+  bool negative = false;
+  std::string integer;
+  std::string fraction;
+};
+
+DecimalText split_decimal(const std::string& text) {
+  DecimalText out;
+  std::size_t at = 0;
+  if (at < text.size() && (text[at] == '-' || text[at] == '+')) out.negative = text[at++] == '-';
+  while (at < text.size() && is_digit(text[at])) out.integer += text[at++];
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    while (at < text.size() && is_digit(text[at])) out.fraction += text[at++];
+  }
+  if (at != text.size() || (out.integer.empty() && out.fraction.empty())) unparsable(text, "numeric");
+  return out;
+}
+
+// The unscaled value at `scale` (digits past it are cut, as they cannot
+// occur in a numeric(p,s) value), as a decimal integer string.
+std::string unscaled(const DecimalText& value, int scale) {
+  std::string fraction = value.fraction;
+  fraction.resize(static_cast<std::size_t>(scale), '0');
+  std::string digits = value.integer + fraction;
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) return "0";
+  return (value.negative ? "-" : "") + digits;
+}
+
+std::int64_t parse_int(const std::string& text, const char* type) {
+  try {
+    std::size_t used = 0;
+    const auto value = std::stoll(text, &used);
+    if (used != text.size()) unparsable(text, type);
+    return value;
+  } catch (const std::logic_error&) {
+    unparsable(text, type);
+  }
+}
+
+struct Clock {
+  int hour = 0, minute = 0, second = 0;
+  std::int64_t micros = 0;
+};
+
+// "HH:MM:SS[.ffffff]" from position `at`; advances it.
+Clock parse_clock(const std::string& text, std::size_t& at, const char* type) {
+  Clock clock;
+  const auto two = [&](int& value) {
+    if (at + 2 > text.size() || !is_digit(text[at]) || !is_digit(text[at + 1])) unparsable(text, type);
+    value = (text[at] - '0') * 10 + (text[at + 1] - '0');
+    at += 2;
+  };
+  two(clock.hour);
+  if (at >= text.size() || text[at++] != ':') unparsable(text, type);
+  two(clock.minute);
+  if (at >= text.size() || text[at++] != ':') unparsable(text, type);
+  two(clock.second);
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    std::string digits;
+    while (at < text.size() && is_digit(text[at])) digits += text[at++];
+    digits.resize(6, '0');
+    clock.micros = std::stoll(digits.substr(0, 6));
+  }
+  return clock;
+}
+
+std::int64_t clock_micros(const Clock& clock) {
+  return ((clock.hour * 60LL + clock.minute) * 60 + clock.second) * 1000000 + clock.micros;
+}
+
+// "YYYY-MM-DD HH:MM:SS[.f][±HH[:MM]][ BC]" → µs since the epoch (UTC).
+std::int64_t timestamp_micros(const std::string& text, const char* type) {
+  std::size_t at = 0;
+  std::string year_digits;
+  while (at < text.size() && is_digit(text[at])) year_digits += text[at++];
+  if (year_digits.size() < 4 || at + 6 > text.size() || text[at] != '-' || text[at + 3] != '-') unparsable(text, type);
+  const std::int64_t year_value = std::stoll(year_digits);
+  const int month = std::stoi(text.substr(at + 1, 2));
+  const int day = std::stoi(text.substr(at + 4, 2));
+  at += 6;
+  Clock clock;
+  if (at < text.size() && text[at] == ' ' && at + 1 < text.size() && is_digit(text[at + 1])) {
+    ++at;
+    clock = parse_clock(text, at, type);
+  }
+  std::int64_t offset_seconds = 0;
+  if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at++] == '-' ? -1 : 1;
+    int parts[3] = {0, 0, 0};
+    for (int part = 0; part < 3 && at + 2 <= text.size() && is_digit(text[at]); ++part) {
+      parts[part] = std::stoi(text.substr(at, 2));
+      at += 2;
+      if (at < text.size() && text[at] == ':') ++at;
+    }
+    offset_seconds = sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]);
+  }
+  std::int64_t year = year_value;
+  if (text.compare(at, 3, " BC") == 0) {
+    year = 1 - year_value;  // 1 BC is year 0
+    at += 3;
+  }
+  if (at != text.size()) unparsable(text, type);
+  const auto days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return (days * 86400 - offset_seconds) * 1000000 + clock_micros(clock);
+}
+
+// ISO 8601 in UTC with the fraction padded to `precision` digits.
+std::string zoned_timestamp(std::int64_t micros, int precision) {
+  std::int64_t seconds = micros / 1000000;
+  std::int64_t fraction = micros % 1000000;
+  if (fraction < 0) {
+    fraction += 1000000;
+    --seconds;
+  }
+  const auto time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  ::gmtime_r(&time, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                utc.tm_hour, utc.tm_min, utc.tm_sec);
+  std::string out = buffer;
+  if (precision > 0) {
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%06lld", static_cast<long long>(fraction));
+    out += "." + std::string(digits).substr(0, static_cast<std::size_t>(precision));
+  }
+  return out + "Z";
+}
+
+std::string hex_to_bytes(const std::string& text) {
+  if (!text.starts_with("\\x") || text.size() % 2 != 0) unparsable(text, "bytea");
+  std::string out;
+  out.reserve((text.size() - 2) / 2);
+  for (std::size_t i = 2; i < text.size(); i += 2) {
+    const auto nibble = [&](char c) {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      unparsable(text, "bytea");
+    };
+    out += static_cast<char>(nibble(text[i]) * 16 + nibble(text[i + 1]));
+  }
+  return out;
+}
+
+// A bit string ("1011") as Debezium's Bits: the number it spells, as
+// little-endian bytes, ceil(length/8) of them.
+std::string bits_bytes(const std::string& text) {
+  std::string out((text.size() + 7) / 8, '\0');
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[text.size() - 1 - i] == '1') out[i / 8] = static_cast<char>(out[i / 8] | (1 << (i % 8)));
+    else if (text[text.size() - 1 - i] != '0') unparsable(text, "bit");
+  }
+  return out;
+}
+
+bool is_array_type(const PgColumnType& type) { return array_element(type.oid) != 0 || type.element_oid != 0; }
+PgColumnType element_type(const PgColumnType& type) {
+  PgColumnType element;
+  element.oid = type.element_oid ? type.element_oid : array_element(type.oid);
+  element.modifier = type.modifier;
+  element.enum_labels = type.enum_labels;
+  return element;
+}
+
+}  // namespace
+
+DecimalHandling parse_decimal_handling(std::string_view text) {
+  if (text == "precise") return DecimalHandling::Precise;
+  if (text == "double") return DecimalHandling::Double;
+  if (text == "string") return DecimalHandling::String;
+  throw Error::usage("invalid decimal.handling.mode '" + std::string(text) + "'", "expected precise, double or string");
+}
+
+TimePrecision parse_time_precision(std::string_view text) {
+  if (text == "adaptive") return TimePrecision::Adaptive;
+  if (text == "adaptive_time_microseconds") return TimePrecision::AdaptiveTimeMicroseconds;
+  if (text == "connect") return TimePrecision::Connect;
+  throw Error::usage("invalid time.precision.mode '" + std::string(text) + "'",
+                     "expected adaptive, adaptive_time_microseconds or connect");
+}
+
+std::uint32_t array_element(std::uint32_t array_oid) {
+  static const std::map<std::uint32_t, std::uint32_t> elements = {
+      {1000, oid::kBool},      {1001, oid::kBytea},    {1003, oid::kName},     {1005, oid::kInt2},
+      {1007, oid::kInt4},      {1016, oid::kInt8},     {1009, oid::kText},     {1015, oid::kVarchar},
+      {1014, oid::kBpchar},    {1021, oid::kFloat4},   {1022, oid::kFloat8},   {1231, oid::kNumeric},
+      {1182, oid::kDate},      {1183, oid::kTime},     {1115, oid::kTimestamp}, {1185, oid::kTimestamptz},
+      {1187, oid::kInterval},  {2951, oid::kUuid},     {199, oid::kJson},      {3807, oid::kJsonb},
+      {1028, oid::kOid},       {143, oid::kXml},       {791, oid::kMoney},     {1041, oid::kInet},
+  };
+  const auto found = elements.find(array_oid);
+  return found == elements.end() ? 0 : found->second;
+}
+
+ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeMappingOptions& options) {
+  if (is_array_type(type)) {
+    auto schema = primitive("array", optional);
+    schema.items.push_back(column_schema(element_type(type), true, options));
+    return schema;
+  }
+  if (!type.enum_labels.empty()) {
+    auto schema = named("string", optional, "io.debezium.data.Enum");
+    std::string allowed;
+    for (const auto& label : type.enum_labels) allowed += (allowed.empty() ? "" : ",") + label;
+    schema.parameters.emplace_back("allowed", allowed);
+    return schema;
+  }
+  const bool connect_time = options.time == TimePrecision::Connect;
+  switch (type.oid) {
+    case oid::kBool: return primitive("boolean", optional);
+    case oid::kInt2: return primitive("int16", optional);
+    case oid::kInt4: return primitive("int32", optional);
+    case oid::kInt8:
+    case oid::kOid: return primitive("int64", optional);
+    case oid::kFloat4: return primitive("float32", optional);
+    case oid::kFloat8: return primitive("float64", optional);
+    case oid::kNumeric:
+    case oid::kMoney: {
+      if (options.decimal == DecimalHandling::Double) return primitive("float64", optional);
+      if (options.decimal == DecimalHandling::String) return primitive("string", optional);
+      if (type.oid == oid::kMoney) return decimal_schema(optional, options.money_fraction_digits, std::nullopt);
+      if (const auto ps = numeric_precision_scale(type.modifier)) return decimal_schema(optional, ps->second, ps->first);
+      auto schema = named("struct", optional, "io.debezium.data.VariableScaleDecimal");
+      schema.doc = "Variable scaled decimal";
+      schema.fields.emplace_back("scale", primitive("int32", false));
+      schema.fields.emplace_back("value", primitive("bytes", false));
+      return schema;
+    }
+    case oid::kDate:
+      return connect_time ? named("int32", optional, "org.apache.kafka.connect.data.Date")
+                          : named("int32", optional, "io.debezium.time.Date");
+    case oid::kTime:
+      if (connect_time) return named("int32", optional, "org.apache.kafka.connect.data.Time");
+      if (options.time == TimePrecision::Adaptive && time_precision(type.modifier) <= 3) {
+        return named("int32", optional, "io.debezium.time.Time");
+      }
+      return named("int64", optional, "io.debezium.time.MicroTime");
+    case oid::kTimestamp:
+      if (connect_time) return named("int64", optional, "org.apache.kafka.connect.data.Timestamp");
+      return time_precision(type.modifier) <= 3 ? named("int64", optional, "io.debezium.time.Timestamp")
+                                                : named("int64", optional, "io.debezium.time.MicroTimestamp");
+    case oid::kTimestamptz: return named("string", optional, "io.debezium.time.ZonedTimestamp");
+    case oid::kTimetz: return named("string", optional, "io.debezium.time.ZonedTime");
+    case oid::kInterval: return named("int64", optional, "io.debezium.time.MicroDuration");
+    case oid::kUuid: return named("string", optional, "io.debezium.data.Uuid");
+    case oid::kJson:
+    case oid::kJsonb: return named("string", optional, "io.debezium.data.Json");
+    case oid::kXml: return named("string", optional, "io.debezium.data.Xml");
+    case oid::kBytea: return primitive("bytes", optional);
+    case oid::kBit:
+    case oid::kVarbit: {
+      if (type.oid == oid::kBit && type.modifier == 1) return primitive("boolean", optional);
+      auto schema = named("bytes", optional, "io.debezium.data.Bits");
+      schema.parameters.emplace_back("length", std::to_string(std::max(type.modifier, 1)));
+      return schema;
+    }
+    default: return primitive("string", optional);
+  }
+}
+
+OrderedJson column_value(const PgColumnType& type, const std::optional<std::string>& text, const TypeMappingOptions& options) {
+  if (!text) return nullptr;
+  const std::string& value = *text;
+  if (is_array_type(type)) {
+    OrderedJson out = OrderedJson::array();
+    for (const auto& element : parse_array_literal(value)) out.push_back(column_value(element_type(type), element, options));
+    return out;
+  }
+  if (!type.enum_labels.empty()) return value;
+  const bool connect_time = options.time == TimePrecision::Connect;
+  switch (type.oid) {
+    case oid::kBool:
+      if (value == "t") return true;
+      if (value == "f") return false;
+      unparsable(value, "boolean");
+    case oid::kInt2:
+    case oid::kInt4:
+    case oid::kInt8:
+    case oid::kOid: return parse_int(value, "an integer");
+    case oid::kFloat4:
+    case oid::kFloat8: {
+      if (value == "NaN" || value == "Infinity" || value == "-Infinity") return value;  // Jackson writes them as strings
+      try {
+        return std::stod(value);
+      } catch (const std::logic_error&) {
+        unparsable(value, "a float");
+      }
+    }
+    case oid::kNumeric:
+    case oid::kMoney: {
+      std::string number = value;
+      if (type.oid == oid::kMoney) {
+        // "$1,234.56", "-$1.00", "($1.00)": keep the sign, digits and the point.
+        const bool negative = value.find('-') != std::string::npos || value.find('(') != std::string::npos;
+        number = negative ? "-" : "";
+        for (const char c : value) {
+          if (is_digit(c) || c == '.') number += c;
+        }
+      }
+      if (options.decimal == DecimalHandling::String) return number;
+      if (number == "NaN") return options.decimal == DecimalHandling::Double ? OrderedJson("NaN") : OrderedJson(nullptr);
+      if (options.decimal == DecimalHandling::Double) {
+        try {
+          return std::stod(number);
+        } catch (const std::logic_error&) {
+          unparsable(value, "numeric");
+        }
+      }
+      const auto parts = split_decimal(number);
+      if (type.oid == oid::kMoney) return base64_encode(twos_complement_bytes(unscaled(parts, options.money_fraction_digits)));
+      if (const auto ps = numeric_precision_scale(type.modifier)) {
+        return base64_encode(twos_complement_bytes(unscaled(parts, ps->second)));
+      }
+      const int scale = static_cast<int>(parts.fraction.size());
+      OrderedJson out = OrderedJson::object();
+      out["scale"] = scale;
+      out["value"] = base64_encode(twos_complement_bytes(unscaled(parts, scale)));
+      return out;
+    }
+    case oid::kDate: {
+      if (value.size() != 10 || value[4] != '-' || value[7] != '-') unparsable(value, "date");
+      return days_from_civil(std::stoll(value.substr(0, 4)), static_cast<unsigned>(std::stoi(value.substr(5, 2))),
+                             static_cast<unsigned>(std::stoi(value.substr(8, 2))));
+    }
+    case oid::kTime: {
+      std::size_t at = 0;
+      const auto micros = clock_micros(parse_clock(value, at, "time"));
+      if (at != value.size()) unparsable(value, "time");
+      const bool millis = connect_time || (options.time == TimePrecision::Adaptive && time_precision(type.modifier) <= 3);
+      return millis ? micros / 1000 : micros;
+    }
+    case oid::kTimestamp: {
+      const bool millis = connect_time || time_precision(type.modifier) <= 3;
+      if (value == "infinity") return millis ? 9223372036825200000LL / 1000 : 9223372036825200000LL;
+      if (value == "-infinity") return millis ? -9223372036832400000LL / 1000 : -9223372036832400000LL;
+      const auto micros = timestamp_micros(value, "timestamp");
+      return millis ? micros / 1000 : micros;
+    }
+    case oid::kTimestamptz: {
+      if (value == "infinity" || value == "-infinity") return value;
+      return zoned_timestamp(timestamp_micros(value, "timestamptz"), time_precision(type.modifier));
+    }
+    case oid::kTimetz: {
+      std::size_t at = 0;
+      auto micros = clock_micros(parse_clock(value, at, "timetz"));
+      if (at < value.size() && (value[at] == '+' || value[at] == '-')) {
+        const int sign = value[at] == '-' ? -1 : 1;
+        const int hours = std::stoi(value.substr(at + 1, 2));
+        const int minutes = value.size() >= at + 6 ? std::stoi(value.substr(at + 4, 2)) : 0;
+        micros -= sign * (hours * 3600LL + minutes * 60LL) * 1000000;
+      }
+      micros = ((micros % 86400000000LL) + 86400000000LL) % 86400000000LL;
+      return zoned_timestamp(micros, time_precision(type.modifier)).substr(11);
+    }
+    case oid::kInterval: return interval_micros(value);
+    case oid::kBytea: return base64_encode(hex_to_bytes(value));
+    case oid::kBit:
+    case oid::kVarbit:
+      if (type.oid == oid::kBit && type.modifier == 1) return value == "1";
+      return base64_encode(bits_bytes(value));
+    default: return value;
+  }
+}
+
+std::string twos_complement_bytes(std::string_view decimal_integer) {
+  bool negative = false;
+  std::string digits(decimal_integer);
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    negative = digits[0] == '-';
+    digits.erase(0, 1);
+  }
+  // Magnitude, big-endian, by repeated division of the decimal string by 256.
+  std::string magnitude;
+  while (!(digits.empty() || digits.find_first_not_of('0') == std::string::npos)) {
+    std::string quotient;
+    int remainder = 0;
+    for (const char c : digits) {
+      const int current = remainder * 10 + (c - '0');
+      if (!quotient.empty() || current / 256 > 0) quotient += static_cast<char>('0' + current / 256);
+      remainder = current % 256;
+    }
+    magnitude.insert(magnitude.begin(), static_cast<char>(remainder));
+    digits = quotient;
+  }
+  if (magnitude.empty()) return std::string(1, '\0');
+  std::string bytes = magnitude;
+  if (!negative) {
+    if (static_cast<unsigned char>(bytes[0]) & 0x80) bytes.insert(bytes.begin(), '\0');
+    return bytes;
+  }
+  // Two's complement: invert and add one, with room for the sign bit.
+  bytes.insert(bytes.begin(), '\0');
+  for (auto& byte : bytes) byte = static_cast<char>(~static_cast<unsigned char>(byte));
+  for (std::size_t i = bytes.size(); i-- > 0;) {
+    const auto incremented = static_cast<unsigned char>(static_cast<unsigned char>(bytes[i]) + 1);
+    bytes[i] = static_cast<char>(incremented);
+    if (incremented != 0) break;
+  }
+  // Minimal: drop leading 0xFF bytes whose next byte keeps the sign.
+  while (bytes.size() > 1 && static_cast<unsigned char>(bytes[0]) == 0xFF && (static_cast<unsigned char>(bytes[1]) & 0x80)) {
+    bytes.erase(bytes.begin());
+  }
+  return bytes;
+}
+
+std::vector<std::optional<std::string>> parse_array_literal(std::string_view text) {
+  // A lower bound decoration ("[0:1]={…}") is skipped.
+  if (!text.empty() && text[0] == '[') {
+    const auto equals = text.find('=');
+    if (equals == std::string_view::npos) unparsable(std::string(text), "an array");
+    text = text.substr(equals + 1);
+  }
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') unparsable(std::string(text), "an array");
+  std::vector<std::optional<std::string>> out;
+  const auto body = text.substr(1, text.size() - 2);
+  if (body.empty()) return out;
+  std::size_t at = 0;
+  for (;;) {
+    std::string element;
+    bool quoted = false;
+    if (at < body.size() && body[at] == '{') {
+      throw Error::failed("multi-dimensional arrays are not supported", std::string(text));
+    }
+    if (at < body.size() && body[at] == '"') {
+      quoted = true;
+      ++at;
+      while (at < body.size() && body[at] != '"') {
+        if (body[at] == '\\' && at + 1 < body.size()) ++at;
+        element += body[at++];
+      }
+      if (at >= body.size()) unparsable(std::string(text), "an array");
+      ++at;
+    } else {
+      while (at < body.size() && body[at] != ',') element += body[at++];
+    }
+    if (!quoted && element == "NULL") out.push_back(std::nullopt);
+    else out.push_back(std::move(element));
+    if (at >= body.size()) break;
+    if (body[at] != ',') unparsable(std::string(text), "an array");
+    ++at;
+  }
+  return out;
+}
+
+std::int64_t interval_micros(std::string_view text) {
+  // postgres IntervalStyle: "1 year 2 mons -3 days 04:05:06.789", "-00:00:01".
+  long double days = 0;
+  long double micros = 0;
+  std::size_t at = 0;
+  const std::string input(text);
+  while (at < input.size()) {
+    while (at < input.size() && input[at] == ' ') ++at;
+    if (at >= input.size()) break;
+    const auto start = at;
+    if (input[at] == '-' || input[at] == '+') ++at;
+    while (at < input.size() && is_digit(input[at])) ++at;
+    if (at < input.size() && input[at] == ':') {
+      // The clock part, with its own sign.
+      std::size_t clock_at = start;
+      const int sign = input[clock_at] == '-' ? -1 : 1;
+      if (input[clock_at] == '-' || input[clock_at] == '+') ++clock_at;
+      std::string hours;
+      while (clock_at < input.size() && is_digit(input[clock_at])) hours += input[clock_at++];
+      ++clock_at;  // ':'
+      if (clock_at + 2 > input.size()) unparsable(input, "interval");
+      const int minutes = std::stoi(input.substr(clock_at, 2));
+      clock_at += 3;
+      std::string seconds;
+      while (clock_at < input.size() && (is_digit(input[clock_at]) || input[clock_at] == '.')) seconds += input[clock_at++];
+      if (hours.empty() || seconds.empty()) unparsable(input, "interval");
+      micros += sign * ((std::stoll(hours) * 3600.0L + minutes * 60.0L) * 1e6L + std::stold(seconds) * 1e6L);
+      at = clock_at;
+      continue;
+    }
+    const auto number = std::stold(input.substr(start, at - start));
+    while (at < input.size() && input[at] == ' ') ++at;
+    std::string unit;
+    while (at < input.size() && std::isalpha(static_cast<unsigned char>(input[at]))) unit += input[at++];
+    if (unit.starts_with("year")) days += number * 365.25L;
+    else if (unit.starts_with("mon")) days += number * 365.25L / 12;
+    else if (unit.starts_with("day")) days += number;
+    else unparsable(input, "interval");
+  }
+  return static_cast<std::int64_t>(days * 86400e6L + micros);
+}
+
+}  // namespace cdcctl::cdc
