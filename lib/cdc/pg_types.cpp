@@ -162,15 +162,7 @@ std::int64_t timestamp_micros(const std::string& text, const char* type) {
 
 // ISO 8601 in UTC with the fraction padded to `precision` digits.
 std::string zoned_timestamp(std::int64_t micros, int precision) {
-  std::int64_t seconds = micros / 1000000;
-  std::int64_t fraction = micros % 1000000;
-  if (fraction < 0) {
-    fraction += 1000000;
-    --seconds;
-  }
-  const auto time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  ::gmtime_r(&time, &utc);
+  const auto [utc, fraction] = utc_from_micros(micros);
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
                 utc.tm_hour, utc.tm_min, utc.tm_sec);

@@ -264,4 +264,17 @@ std::vector<std::string> split_list(std::string_view text) {
   return items;
 }
 
+UtcMicros utc_from_micros(std::int64_t micros_since_epoch) {
+  std::int64_t seconds = micros_since_epoch / 1000000;
+  UtcMicros out;
+  out.micros = micros_since_epoch % 1000000;
+  if (out.micros < 0) {
+    out.micros += 1000000;
+    --seconds;
+  }
+  const auto time = static_cast<std::time_t>(seconds);
+  ::gmtime_r(&time, &out.time);
+  return out;
+}
+
 }  // namespace cdcctl

@@ -2,6 +2,7 @@
 // Durations ("90s", "2h", "1h30m", "250ms") and sizes ("512MB", "1.5GiB") as
 // operators type them in flags, and their human-readable forms.
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,6 +31,13 @@ std::string format_timestamp_usec(std::int64_t usec);
 std::string format_timestamp_ms(std::int64_t ms);
 // Days since 1970-01-01 of a proleptic Gregorian date (negative before).
 std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+// Microseconds since the epoch as a UTC calendar time and the microseconds
+// within its second (always 0…999999, also before 1970).
+struct UtcMicros {
+  std::tm time{};
+  std::int64_t micros = 0;
+};
+UtcMicros utc_from_micros(std::int64_t micros_since_epoch);
 // Whole seconds since the Unix epoch, and back: the form state files keep.
 std::int64_t to_epoch_seconds(WallClock::time_point time);
 WallClock::time_point from_epoch_seconds(std::int64_t seconds);

@@ -239,16 +239,7 @@ std::string canonical_timestamp(std::string_view text, int precision) {
   // seventh digit and the precision all carry into seconds, days, years.
   const std::int64_t seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
                                (hour * 60 + minute - offset_minutes) * 60 + second;
-  std::int64_t total = seconds * 1000000 + micros_of(digits);
-  std::int64_t whole = total / 1000000;
-  std::int64_t micros = total % 1000000;
-  if (micros < 0) {
-    micros += 1000000;
-    --whole;
-  }
-  const auto time = static_cast<std::time_t>(whole);
-  std::tm utc{};
-  if (!::gmtime_r(&time, &utc)) return std::string(text);
+  const auto [utc, micros] = utc_from_micros(seconds * 1000000 + micros_of(digits));
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%04d-%s-%s %s:%s:%s", utc.tm_year + 1900, two(utc.tm_mon + 1).c_str(),
                 two(utc.tm_mday).c_str(), two(utc.tm_hour).c_str(), two(utc.tm_min).c_str(), two(utc.tm_sec).c_str());
