@@ -1,0 +1,172 @@
+#include "cdc/debezium_event.hpp"
+
+#include "core/bytes.hpp"
+
+namespace cdcctl::cdc {
+
+namespace {
+
+ConnectSchema field(const std::string& type, bool optional) {
+  ConnectSchema schema;
+  schema.type = type;
+  schema.optional = optional;
+  return schema;
+}
+
+ConnectSchema transaction_schema() {
+  ConnectSchema schema = field("struct", true);
+  schema.name = "event.block";
+  schema.version = 1;
+  schema.fields = {{"id", field("string", false)}, {"total_order", field("int64", false)},
+                   {"data_collection_order", field("int64", false)}};
+  return schema;
+}
+
+// The placeholder for an unchanged TOAST value, in the column's own type.
+OrderedJson unavailable_value(const ConnectSchema& schema) {
+  if (schema.type == "bytes") return base64_encode(kUnavailableValue);
+  if (schema.type == "array") return OrderedJson::array({kUnavailableValue});
+  return kUnavailableValue;
+}
+
+OrderedJson wrap(const OrderedJson& schema, OrderedJson payload, bool with_schema) {
+  if (!with_schema) return payload;
+  OrderedJson out = OrderedJson::object();
+  out["schema"] = schema;
+  out["payload"] = std::move(payload);
+  return out;
+}
+
+}  // namespace
+
+std::string topic_name(const std::string& prefix, const std::string& schema, const std::string& table) {
+  const std::string name = prefix + "." + schema + "." + table;
+  std::string topic;
+  for (const char c : name) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    // One '_' per character, as Debezium replaces Java chars: UTF-8
+    // continuation bytes add nothing.
+    if (allowed) topic += c;
+    else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) topic += '_';
+  }
+  return topic;
+}
+
+ConnectSchema postgres_source_schema() {
+  ConnectSchema schema = field("struct", false);
+  schema.name = "io.debezium.connector.postgresql.Source";
+  schema.version = 1;
+  ConnectSchema snapshot = field("string", true);
+  snapshot.name = "io.debezium.data.Enum";
+  snapshot.version = 1;
+  snapshot.parameters = {{"allowed", "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"}};
+  snapshot.default_value = "false";
+  schema.fields = {{"version", field("string", false)}, {"connector", field("string", false)},
+                   {"name", field("string", false)},    {"ts_ms", field("int64", false)},
+                   {"snapshot", snapshot},              {"db", field("string", false)},
+                   {"sequence", field("string", true)}, {"ts_us", field("int64", true)},
+                   {"ts_ns", field("int64", true)},     {"schema", field("string", false)},
+                   {"table", field("string", false)},   {"txId", field("int64", true)},
+                   {"lsn", field("int64", true)},       {"xmin", field("int64", true)}};
+  return schema;
+}
+
+EventEncoder::EventEncoder(TableDef table, EventOptions options)
+    : table_(std::move(table)), options_(std::move(options)) {
+  topic_ = topic_name(options_.topic_prefix, table_.schema, table_.table);
+  ConnectSchema row = field("struct", true);
+  row.name = topic_ + ".Value";
+  key_schema_ = field("struct", false);
+  key_schema_.name = topic_ + ".Key";
+  for (std::size_t i = 0; i < table_.columns.size(); ++i) {
+    const auto& column = table_.columns[i];
+    row.fields.emplace_back(column.name, column_schema(column.type, column.optional, options_.types));
+    if (column.key) {
+      key_columns_.push_back(i);
+      key_schema_.fields.emplace_back(column.name, column_schema(column.type, false, options_.types));
+    }
+  }
+  envelope_ = field("struct", false);
+  envelope_.name = topic_ + ".Envelope";
+  envelope_.version = 2;
+  envelope_.fields = {{"before", row},
+                      {"after", row},
+                      {"source", postgres_source_schema()},
+                      {"transaction", transaction_schema()},
+                      {"op", field("string", false)},
+                      {"ts_ms", field("int64", true)},
+                      {"ts_us", field("int64", true)},
+                      {"ts_ns", field("int64", true)}};
+  key_schema_json_ = key_schema_.to_json();
+  envelope_json_ = envelope_.to_json();
+}
+
+OrderedJson EventEncoder::row_payload(const Row& row) const {
+  OrderedJson out = OrderedJson::object();
+  for (std::size_t i = 0; i < table_.columns.size(); ++i) {
+    const auto& column = table_.columns[i];
+    const Cell cell = i < row.size() ? row[i] : Cell::null();
+    switch (cell.kind) {
+      case Cell::Kind::Null: out[column.name] = nullptr; break;
+      case Cell::Kind::Unavailable:
+        out[column.name] = unavailable_value(envelope_.fields[0].second.fields[i].second);
+        break;
+      case Cell::Kind::Text: out[column.name] = column_value(column.type, cell.text, options_.types); break;
+    }
+  }
+  return out;
+}
+
+OrderedJson EventEncoder::source_payload(const SourceInfo& source) const {
+  const auto decimal = [](const std::optional<std::uint64_t>& lsn) {
+    return lsn ? "\"" + std::to_string(*lsn) + "\"" : std::string("null");
+  };
+  OrderedJson out = OrderedJson::object();
+  out["version"] = options_.connector_version;
+  out["connector"] = "postgresql";
+  out["name"] = options_.topic_prefix;
+  out["ts_ms"] = source.ts_us / 1000;
+  out["snapshot"] = source.snapshot;
+  out["db"] = source.database;
+  out["sequence"] = "[" + decimal(source.last_commit_lsn) + "," + decimal(source.lsn) + "]";
+  out["ts_us"] = source.ts_us;
+  out["ts_ns"] = source.ts_us * 1000;
+  out["schema"] = table_.schema;
+  out["table"] = table_.table;
+  out["txId"] = source.tx_id ? OrderedJson(*source.tx_id) : OrderedJson(nullptr);
+  out["lsn"] = source.lsn ? OrderedJson(*source.lsn) : OrderedJson(nullptr);
+  out["xmin"] = nullptr;
+  return out;
+}
+
+std::optional<std::string> EventEncoder::key(const Row& row) const {
+  if (key_columns_.empty()) return std::nullopt;
+  OrderedJson payload = OrderedJson::object();
+  for (const auto index : key_columns_) {
+    const auto& column = table_.columns[index];
+    const Cell cell = index < row.size() ? row[index] : Cell::null();
+    payload[column.name] = cell.kind == Cell::Kind::Text ? column_value(column.type, cell.text, options_.types) : OrderedJson(nullptr);
+  }
+  return wrap(key_schema_json_, std::move(payload), options_.key_schemas).dump();
+}
+
+std::string EventEncoder::value(const ChangeEvent& event) const {
+  OrderedJson payload = OrderedJson::object();
+  payload["before"] = event.before ? row_payload(*event.before) : OrderedJson(nullptr);
+  payload["after"] = event.after ? row_payload(*event.after) : OrderedJson(nullptr);
+  payload["source"] = source_payload(event.source);
+  if (event.transaction) {
+    payload["transaction"] = {{"id", event.transaction->id},
+                              {"total_order", event.transaction->total_order},
+                              {"data_collection_order", event.transaction->data_collection_order}};
+  } else {
+    payload["transaction"] = nullptr;
+  }
+  payload["op"] = std::string(1, event.op);
+  payload["ts_ms"] = event.processed_ns / 1000000;
+  payload["ts_us"] = event.processed_ns / 1000;
+  payload["ts_ns"] = event.processed_ns;
+  return wrap(envelope_json_, std::move(payload), options_.value_schemas).dump();
+}
+
+}  // namespace cdcctl::cdc

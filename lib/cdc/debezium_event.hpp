@@ -1,0 +1,109 @@
+#pragma once
+// Debezium PostgreSQL change events as the JSON converter writes them
+// (reference §2.2–2.6): the topic name, the key (the primary-key struct, or
+// none), and the value envelope — before, after, source, transaction, op,
+// ts_ms/ts_us/ts_ns — with or without the {"schema", "payload"} wrapper.
+// Schemas are built once per table; each event only renders its payload.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/connect_schema.hpp"
+#include "cdc/pg_types.hpp"
+
+namespace cdcctl::cdc {
+
+struct ColumnDef {
+  std::string name{};
+  PgColumnType type{};
+  bool optional = true;  // NULL allowed
+  bool key = false;      // part of the primary key
+};
+
+struct TableDef {
+  std::string schema{};
+  std::string table{};
+  std::vector<ColumnDef> columns{};
+};
+
+struct EventOptions {
+  std::string topic_prefix{};
+  std::string connector_version = "3.0.0.Final";  // source.version
+  TypeMappingOptions types{};
+  bool key_schemas = true;    // key.converter.schemas.enable
+  bool value_schemas = true;  // value.converter.schemas.enable
+};
+
+// "<prefix>.<schema>.<table>", characters outside [A-Za-z0-9._-] as '_'.
+std::string topic_name(const std::string& prefix, const std::string& schema, const std::string& table);
+
+// One column's value in a row: NULL, its text, or PostgreSQL's "unchanged
+// TOAST value" that pgoutput did not send.
+struct Cell {
+  enum class Kind { Null, Text, Unavailable } kind = Kind::Null;
+  std::string text{};
+  static Cell null() { return {}; }
+  static Cell of(std::string value) { return {Kind::Text, std::move(value)}; }
+  static Cell unavailable() { return {Kind::Unavailable, {}}; }
+};
+using Row = std::vector<Cell>;
+
+// What Debezium writes for a value PostgreSQL did not send.
+inline constexpr const char* kUnavailableValue = "__debezium_unavailable_value";
+
+struct SourceInfo {
+  std::int64_t ts_us = 0;                 // commit time (a read's time during a snapshot), µs since 1970
+  std::string snapshot = "false";         // true, first, first_in_data_collection, last_in_data_collection, last, false
+  std::string database{};
+  std::optional<std::uint64_t> last_commit_lsn{};  // sequence[0]
+  std::optional<std::uint64_t> lsn{};              // this event's LSN (sequence[1], lsn)
+  std::optional<std::int64_t> tx_id{};
+};
+
+struct TransactionBlock {
+  std::string id{};  // "<xid>:<LSN>"
+  std::int64_t total_order = 0;
+  std::int64_t data_collection_order = 0;
+};
+
+struct ChangeEvent {
+  char op = 'c';  // r, c, u, d
+  std::optional<Row> before{};
+  std::optional<Row> after{};
+  SourceInfo source{};
+  std::int64_t processed_ns = 0;  // the connector's clock: the envelope's ts_ms/ts_us/ts_ns
+  std::optional<TransactionBlock> transaction{};
+};
+
+class EventEncoder {
+ public:
+  EventEncoder(TableDef table, EventOptions options);
+
+  const std::string& topic() const { return topic_; }
+  bool has_key() const { return !key_columns_.empty(); }
+  // The record key; nullopt for a table without a primary key (null key).
+  std::optional<std::string> key(const Row& row) const;
+  // The record value of a change event (a tombstone is a null value, not this).
+  std::string value(const ChangeEvent& event) const;
+
+  const ConnectSchema& value_schema() const { return envelope_; }
+
+ private:
+  OrderedJson row_payload(const Row& row) const;
+  OrderedJson source_payload(const SourceInfo& source) const;
+
+  TableDef table_;
+  EventOptions options_;
+  std::string topic_;
+  std::vector<std::size_t> key_columns_;
+  ConnectSchema key_schema_;
+  ConnectSchema envelope_;
+  OrderedJson key_schema_json_;
+  OrderedJson envelope_json_;
+};
+
+// Debezium's io.debezium.connector.postgresql.Source schema (reference §2.4).
+ConnectSchema postgres_source_schema();
+
+}  // namespace cdcctl::cdc

@@ -1,0 +1,153 @@
+// Debezium change events for the reference's example table (§2.8): key and
+// value exactly as Debezium's JSON converter writes them, with and without
+// schemas; deletes, unchanged TOAST values, tables without a key.
+#include <doctest/doctest.h>
+
+#include "cdc/debezium_event.hpp"
+#include "core/bytes.hpp"
+
+using namespace cdcctl;
+using namespace cdcctl::cdc;
+using nlohmann::json;
+
+namespace {
+
+// public.orders(id int PK, amount numeric(10,2) NOT NULL, created timestamp,
+//               paid timestamptz, doc jsonb, tags text[], st mood)
+TableDef orders() {
+  TableDef table;
+  table.schema = "public";
+  table.table = "orders";
+  table.columns = {{"id", {oid::kInt4}, false, true},
+                   {"amount", {oid::kNumeric, ((10 << 16) | 2) + 4}, false, false},
+                   {"created", {oid::kTimestamp}, true, false},
+                   {"paid", {oid::kTimestamptz}, true, false},
+                   {"doc", {oid::kJsonb}, true, false},
+                   {"tags", {1009}, true, false},
+                   {"st", {16500, -1, {"new", "paid"}, 0}, true, false}};
+  return table;
+}
+
+EventOptions srv(bool schemas) {
+  EventOptions options;
+  options.topic_prefix = "srv";
+  options.connector_version = "3.x.y.Final";
+  options.key_schemas = options.value_schemas = schemas;
+  return options;
+}
+
+Row created_row() {
+  return {Cell::of("1"), Cell::of("12.34"), Cell::of("2024-06-10 06:13:20.123456"), Cell::of("2024-06-10 06:13:20.123456+00"),
+          Cell::of(R"({"a": 1})"), Cell::of("{x}"), Cell::of("new")};
+}
+
+ChangeEvent created_event() {
+  ChangeEvent event;
+  event.op = 'c';
+  event.after = created_row();
+  event.source.ts_us = 1718000000123456;
+  event.source.database = "app";
+  event.source.last_commit_lsn = 24023119;
+  event.source.lsn = 24023128;
+  event.source.tx_id = 555;
+  event.processed_ns = 1718000000200100300;
+  return event;
+}
+
+}  // namespace
+
+TEST_CASE("the reference's create event, without schemas, byte for byte") {
+  const EventEncoder encoder(orders(), srv(false));
+  CHECK(encoder.topic() == "srv.public.orders");
+  CHECK(encoder.key(created_row()) == R"({"id":1})");
+  CHECK(encoder.value(created_event()) ==
+        R"({"before":null,"after":{"id":1,"amount":"BNI=","created":1718000000123456,"paid":"2024-06-10T06:13:20.123456Z",)"
+        R"("doc":"{\"a\": 1}","tags":["x"],"st":"new"},"source":{"version":"3.x.y.Final","connector":"postgresql",)"
+        R"("name":"srv","ts_ms":1718000000123,"snapshot":"false","db":"app","sequence":"[\"24023119\",\"24023128\"]",)"
+        R"("ts_us":1718000000123456,"ts_ns":1718000000123456000,"schema":"public","table":"orders","txId":555,)"
+        R"("lsn":24023128,"xmin":null},"transaction":null,"op":"c","ts_ms":1718000000200,"ts_us":1718000000200100,)"
+        R"("ts_ns":1718000000200100300})");
+}
+
+TEST_CASE("the reference's create event with schemas: key, row, envelope and source schemas") {
+  const EventEncoder encoder(orders(), srv(true));
+  CHECK(encoder.key(created_row()) ==
+        R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,)"
+        R"("name":"srv.public.orders.Key"},"payload":{"id":1}})");
+  // Parsed keeping key order, so each dump below checks the converter's order too.
+  const auto value = nlohmann::ordered_json::parse(encoder.value(created_event()));
+  const auto& schema = value["schema"];
+  CHECK(schema["name"] == "srv.public.orders.Envelope");
+  CHECK(schema["version"] == 2);
+  CHECK(schema["optional"] == false);
+  const auto before = schema["fields"][0].dump();
+  CHECK(before ==
+        R"({"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"},)"
+        R"({"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"10"},"field":"amount"},)"
+        R"({"type":"int64","optional":true,"name":"io.debezium.time.MicroTimestamp","version":1,"field":"created"},)"
+        R"({"type":"string","optional":true,"name":"io.debezium.time.ZonedTimestamp","version":1,"field":"paid"},)"
+        R"({"type":"string","optional":true,"name":"io.debezium.data.Json","version":1,"field":"doc"},)"
+        R"({"type":"array","items":{"type":"string","optional":true},"optional":true,"field":"tags"},)"
+        R"({"type":"string","optional":true,"name":"io.debezium.data.Enum","version":1,"parameters":{"allowed":"new,paid"},"field":"st"}],)"
+        R"("optional":true,"name":"srv.public.orders.Value","field":"before"})");
+  std::vector<std::string> envelope_fields, source_fields;
+  for (const auto& field : schema["fields"]) envelope_fields.push_back(field["field"]);
+  CHECK(envelope_fields == std::vector<std::string>{"before", "after", "source", "transaction", "op", "ts_ms", "ts_us", "ts_ns"});
+  CHECK(schema["fields"][1]["field"] == "after");
+  CHECK(schema["fields"][1]["name"] == "srv.public.orders.Value");
+  const auto& source = schema["fields"][2];
+  CHECK(source["name"] == "io.debezium.connector.postgresql.Source");
+  CHECK(source["version"] == 1);
+  for (const auto& field : source["fields"]) source_fields.push_back(field["field"]);
+  CHECK(source_fields == std::vector<std::string>{"version", "connector", "name", "ts_ms", "snapshot", "db", "sequence", "ts_us",
+                                                  "ts_ns", "schema", "table", "txId", "lsn", "xmin"});
+  CHECK(source["fields"][4].dump() ==
+        R"({"type":"string","optional":true,"name":"io.debezium.data.Enum","version":1,)"
+        R"("parameters":{"allowed":"true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"},)"
+        R"("default":"false","field":"snapshot"})");
+  CHECK(schema["fields"][3].dump() ==
+        R"({"type":"struct","fields":[{"type":"string","optional":false,"field":"id"},)"
+        R"({"type":"int64","optional":false,"field":"total_order"},{"type":"int64","optional":false,"field":"data_collection_order"}],)"
+        R"("optional":true,"name":"event.block","version":1,"field":"transaction"})");
+  CHECK(value["payload"]["after"]["amount"] == "BNI=");
+  CHECK(value["payload"]["source"]["sequence"] == R"(["24023119","24023128"])");
+}
+
+TEST_CASE("deletes, transactions, unchanged TOAST values, tables without a key, topic names") {
+  const EventEncoder encoder(orders(), srv(false));
+  ChangeEvent deleted = created_event();
+  deleted.op = 'd';
+  deleted.before = Row{Cell::of("1"), Cell::null(), Cell::null(), Cell::null(), Cell::null(), Cell::null(), Cell::null()};
+  deleted.after.reset();
+  deleted.source.last_commit_lsn.reset();
+  deleted.transaction = TransactionBlock{"555:24023128", 3, 1};
+  const auto value = json::parse(encoder.value(deleted));
+  CHECK(value["op"] == "d");
+  CHECK(value["after"].is_null());
+  CHECK(value["before"]["id"] == 1);
+  CHECK(value["before"]["amount"].is_null());
+  CHECK(value["source"]["sequence"] == R"([null,"24023128"])");
+  CHECK(value["transaction"] == json{{"id", "555:24023128"}, {"total_order", 3}, {"data_collection_order", 1}});
+
+  ChangeEvent updated = created_event();
+  updated.op = 'u';
+  (*updated.after)[4] = Cell::unavailable();
+  (*updated.after)[5] = Cell::unavailable();
+  const auto toast = json::parse(encoder.value(updated));
+  CHECK(toast["after"]["doc"] == kUnavailableValue);
+  CHECK(toast["after"]["tags"] == json::array({kUnavailableValue}));
+
+  TableDef blobs;
+  blobs.schema = "public";
+  blobs.table = "blobs";
+  blobs.columns = {{"data", {oid::kBytea}, true, false}};
+  const EventEncoder no_key(blobs, srv(true));
+  CHECK_FALSE(no_key.has_key());
+  CHECK_FALSE(no_key.key({Cell::of("\\x00")}).has_value());
+  ChangeEvent blob;
+  blob.after = Row{Cell::unavailable()};
+  CHECK(json::parse(no_key.value(blob))["payload"]["after"]["data"] == base64_encode(kUnavailableValue));
+
+  CHECK(topic_name("srv", "my schema", "Ordérs") == "srv.my_schema.Ord_rs");
+  CHECK(topic_name("srv", "public", "a-b_c.d") == "srv.public.a-b_c.d");
+}
