@@ -14,49 +14,6 @@ namespace cdcctl::ops {
 
 using nlohmann::json;
 
-namespace {
-
-// Connect's JSON converter may hand numbers back as numbers or, after a
-// PATCH by hand, as numeric strings: accept both.
-template <typename Integer>
-std::optional<Integer> integer_field(const json& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<Integer>();
-  if (it->is_string()) {
-    try {
-      std::size_t used = 0;
-      const std::string text = it->get<std::string>();
-      const long long value = std::stoll(text, &used);
-      if (used == text.size()) return static_cast<Integer>(value);
-    } catch (const std::exception&) {
-    }
-  }
-  return std::nullopt;
-}
-
-
-}  // namespace
-
-std::optional<PostgresOffset> decode_postgres_offset(const json& offset) {
-  if (!offset.is_object()) return std::nullopt;
-  PostgresOffset decoded;
-  decoded.lsn = integer_field<std::uint64_t>(offset, "lsn");
-  if (!decoded.lsn) return std::nullopt;
-  decoded.lsn_proc = integer_field<std::uint64_t>(offset, "lsn_proc");
-  decoded.lsn_commit = integer_field<std::uint64_t>(offset, "lsn_commit");
-  decoded.tx_id = integer_field<std::int64_t>(offset, "txId");
-  decoded.ts_usec = integer_field<std::int64_t>(offset, "ts_usec");
-  decoded.message_type = offset.value("messageType", "");
-  if (const auto it = offset.find("snapshot"); it != offset.end()) {
-    if (it->is_string()) decoded.snapshot = it->get<std::string>();
-    else if (it->is_boolean() && it->get<bool>()) decoded.snapshot = "INITIAL";  // older Debezium wrote true
-  }
-  decoded.last_snapshot_record = offset.value("last_snapshot_record", false);
-  decoded.snapshot_completed = offset.value("snapshot_completed", false);
-  return decoded;
-}
-
 json to_json(const PostgresOffset& offset) {
   auto lsn = [](const std::optional<std::uint64_t>& value) { return value ? json(format_lsn(*value)) : json(nullptr); };
   json out = {{"lsn", lsn(offset.lsn)},

@@ -22,6 +22,7 @@
 
 #include "connect/client.hpp"
 
+#include "cdc/postgres_offset.hpp"
 #include "pg/lsn.hpp"
 
 namespace cdcctl::ops {
@@ -29,20 +30,9 @@ namespace cdcctl::ops {
 // "16/B374D848": PostgreSQL's text form of an LSN.
 using pg::format_lsn;
 
-// The fields of a Debezium PostgreSQL source offset (reference §3); nullopt
-// when the offset is not one (no lsn).
-struct PostgresOffset {
-  std::optional<std::uint64_t> lsn{};
-  std::optional<std::uint64_t> lsn_proc{};
-  std::optional<std::uint64_t> lsn_commit{};
-  std::optional<std::int64_t> tx_id{};
-  std::optional<std::int64_t> ts_usec{};
-  std::string message_type{};
-  std::string snapshot{};  // INITIAL | BLOCKING | "" (old `true` reads as INITIAL)
-  bool last_snapshot_record = false;
-  bool snapshot_completed = false;
-};
-std::optional<PostgresOffset> decode_postgres_offset(const nlohmann::json& offset);
+// Debezium PostgreSQL source offsets (reference §3), shared with the engine.
+using cdc::PostgresOffset;
+using cdc::decode_postgres_offset;
 // {"lsn": "0/16B3748", "lsn_decimal": n, "tx_id": n, "committed_at": RFC 3339 µs, "snapshot": …}
 nlohmann::json to_json(const PostgresOffset& offset);
 // One line for a table: "lsn 0/16B3748 txId 556 at 2026-…Z COMMIT" or the raw JSON.
