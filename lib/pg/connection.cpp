@@ -23,15 +23,17 @@ std::string trim(std::string text) {
 }  // namespace
 
 Connection Connection::open(const std::string& conninfo, std::chrono::milliseconds timeout,
-                            const std::optional<std::string>& password, bool replication) {
+                            const std::optional<std::string>& password, bool replication,
+                            const std::string& session_options) {
   const auto seconds = std::max<std::int64_t>(2, (timeout.count() + 999) / 1000);
   const std::string timeout_text = std::to_string(seconds);
   // Keyword/value arrays so the user's conninfo (or URI) stays intact. With
   // expand_dbname, later keywords override earlier ones, so our defaults go
   // first and anything the user wrote (connect_timeout=…) wins.
   const bool user_timeout = conninfo.find("connect_timeout") != std::string::npos || std::getenv("PGCONNECT_TIMEOUT");
-  std::vector<const char*> keywords = {"connect_timeout", "fallback_application_name", "dbname"};
-  std::vector<const char*> values = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl", conninfo.c_str()};
+  std::vector<const char*> keywords = {"connect_timeout", "fallback_application_name", "options", "dbname"};
+  std::vector<const char*> values = {user_timeout ? nullptr : timeout_text.c_str(), "cdcctl",
+                                     session_options.empty() ? nullptr : session_options.c_str(), conninfo.c_str()};
   if (password) {
     keywords.push_back("password");
     values.push_back(password->c_str());

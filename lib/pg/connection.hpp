@@ -40,8 +40,11 @@ class Connection {
   // A password given here overrides the conninfo's and never shows in messages.
   // replication: a logical walsender connection (replication=database),
   // which takes replication commands through exec_simple.
+  // session_options: server settings for the session ("-c DateStyle=ISO …"),
+  // overridden by an options= the user's conninfo carries.
   static Connection open(const std::string& conninfo, std::chrono::milliseconds timeout,
-                         const std::optional<std::string>& password = std::nullopt, bool replication = false);
+                         const std::optional<std::string>& password = std::nullopt, bool replication = false,
+                         const std::string& session_options = {});
 
   // Runs SQL with text parameters ($1, $2…); throws Error (failed) with the
   // server's message, detail and hint.

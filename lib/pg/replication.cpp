@@ -33,7 +33,10 @@ std::int64_t postgres_now() {
 
 ReplicationStream ReplicationStream::open(const std::string& conninfo, std::chrono::milliseconds timeout,
                                           const std::optional<std::string>& password) {
-  return ReplicationStream(Connection::open(conninfo, timeout, password, /*replication=*/true));
+  // pgoutput sends values in their text output form, which follows these
+  // settings: ISO dates, UTC times, postgres-style intervals.
+  return ReplicationStream(Connection::open(conninfo, timeout, password, /*replication=*/true,
+                                            "-c DateStyle=ISO,YMD -c TimeZone=UTC -c IntervalStyle=postgres"));
 }
 
 SystemIdentity ReplicationStream::identify_system() {

@@ -8,6 +8,7 @@
 
 #include "cdc/pg_types.hpp"
 #include "core/error.hpp"
+#include "engine/pg_capture.hpp"
 #include "pg/connection.hpp"
 #include "pg/pgoutput.hpp"
 #include "pg/replication.hpp"
@@ -189,4 +190,99 @@ TEST_CASE("replication stream: slot with an exported snapshot, every change deco
   admin.drop_slot("shop_slot");
   CHECK(pg.psql("SELECT count(*) FROM pg_replication_slots", db) == "0");
   CHECK_THROWS_AS(admin.start("no_such_slot", 0, {{"proto_version", "1"}, {"publication_names", "shop_pub"}}), Error);
+}
+
+namespace {
+
+// Keeps what the capture delivers, and what the slot had confirmed at that
+// moment; `fail_after` makes it fail like a crash after the records were
+// made durable but before the capture could confirm them.
+class MemorySink final : public engine::RecordSink {
+ public:
+  explicit MemorySink(const PgCluster& pg, std::string db) : pg_(pg), db_(std::move(db)) {}
+  struct Delivery {
+    std::vector<engine::OutputRecord> records;
+    cdc::PostgresOffset offset;
+    std::string confirmed_at_delivery;
+  };
+  std::vector<Delivery> deliveries;
+  int fail_after = -1;
+
+  void deliver(const std::vector<engine::OutputRecord>& records, const cdc::PostgresOffset& offset) override {
+    deliveries.push_back({records, offset, pg_.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots", db_)});
+    if (fail_after >= 0 && static_cast<int>(deliveries.size()) > fail_after) throw std::runtime_error("sink crashed");
+  }
+
+ private:
+  const PgCluster& pg_;
+  std::string db_;
+};
+
+}  // namespace
+
+TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed only afterwards, a restart skips what was delivered") {
+  PgCluster pg;
+  const auto db = pg.create_database("capture");
+  pg.psql("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, at timestamptz);"
+          "CREATE PUBLICATION dbz_publication FOR TABLE items",
+          db);
+  pg::ReplicationStream::open(pg.conninfo(db), 10s).create_logical_slot("debezium", false);
+  for (int i = 1; i <= 3; ++i) {
+    pg.psql("INSERT INTO items VALUES (" + std::to_string(i) + ", 'item " + std::to_string(i) + "', '2024-06-10 08:13:20.5+02')", db);
+  }
+
+  engine::CaptureOptions options;
+  options.conninfo = pg.conninfo(db);
+  options.mapper.events.topic_prefix = "srv";
+  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
+  MemorySink sink(pg, db);
+  {
+    engine::PgCapture capture(options, sink);
+    capture.start(std::nullopt);
+    capture.run_for(20s, [&] { return sink.deliveries.size() >= 3; });
+    capture.close();
+  }
+  REQUIRE(sink.deliveries.size() == 3);
+  const auto& first = sink.deliveries[0];
+  REQUIRE(first.records.size() == 1);
+  CHECK(first.records[0].topic == "srv.public.items");
+  CHECK(first.records[0].key == R"({"id":1})");
+  const auto value = nlohmann::json::parse(*first.records[0].value);
+  CHECK(value["op"] == "c");
+  CHECK(value["after"] == nlohmann::json{{"id", 1}, {"name", "item 1"}, {"at", "2024-06-10T06:13:20.500000Z"}});
+  CHECK(value["source"]["db"] == db);
+  CHECK(first.offset.message_type == "COMMIT");
+  CHECK(first.offset.lsn_commit == first.offset.lsn_proc);
+  // Each transaction was delivered before its LSN was confirmed to PostgreSQL.
+  for (const auto& delivery : sink.deliveries) {
+    CHECK(pg::parse_lsn(delivery.confirmed_at_delivery) < *delivery.offset.lsn_commit);
+  }
+  CHECK(pg.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots", db) == pg::format_lsn(*sink.deliveries[2].offset.lsn_commit));
+
+  // A crash after the sink made transaction 4 durable, before the LSN was confirmed.
+  pg.psql("UPDATE items SET name = 'renamed' WHERE id = 1", db);
+  sink.fail_after = 3;
+  {
+    engine::PgCapture capture(options, sink);
+    capture.start(sink.deliveries[2].offset);
+    CHECK_THROWS_WITH(capture.run_for(20s, [&] { return sink.deliveries.size() >= 4; }), "sink crashed");
+  }
+  REQUIRE(sink.deliveries.size() == 4);
+  CHECK(pg.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots", db) == pg::format_lsn(*sink.deliveries[2].offset.lsn_commit));
+
+  // The restart resumes from the sink's offset. Its lsn_proc is made to lag its lsn_commit (as
+  // Debezium's offsets may), so PostgreSQL resends transaction 4: the capture must skip it.
+  pg.psql("DELETE FROM items WHERE id = 2", db);
+  sink.fail_after = -1;
+  auto resume = sink.deliveries[3].offset;
+  resume.lsn_proc = sink.deliveries[2].offset.lsn_commit;
+  engine::PgCapture capture(options, sink);
+  capture.start(resume);
+  capture.run_for(20s, [&] { return sink.deliveries.size() >= 5; });
+  capture.close();
+  CHECK(capture.stats().skipped_transactions == 1);
+  REQUIRE(sink.deliveries.size() == 5);
+  REQUIRE(sink.deliveries[4].records.size() == 2);  // the delete and its tombstone
+  CHECK(nlohmann::json::parse(*sink.deliveries[4].records[0].value)["op"] == "d");
+  CHECK_FALSE(sink.deliveries[4].records[1].value.has_value());
 }
