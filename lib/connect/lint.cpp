@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "connect/lint.hpp"
 
 #include <algorithm>
@@ -72,13 +73,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string_view simple_class_name(std::string_view class_name) {
@@ -239,7 +233,7 @@ struct Subject {
   std::optional<std::string> enum_value(const std::string& key) const {
     auto found = known_value(key);
     if (!found) return std::nullopt;
-    return lower(*found);
+    return ascii_lower(*found);
   }
   bool is_true(const std::string& key) const { return enum_value(key) == "true"; }
 };
@@ -395,7 +389,7 @@ void check_error_handling(const Subject& subject, Findings& findings) {
                          "failures to " + quoted(*dlq) + " and carry on.");
   }
   auto headers = subject.value("errors.deadletterqueue.context.headers.enable");
-  if (!(headers && (is_placeholder(*headers) || lower(*headers) == "true"))) {
+  if (!(headers && (is_placeholder(*headers) || ascii_lower(*headers) == "true"))) {
     findings.warning("dlq-context-headers", "errors.deadletterqueue.context.headers.enable",
                      "Records in the dead-letter queue will carry no __connect.errors.* headers, so their original "
                      "topic, partition, offset and exception are lost; set "
@@ -631,12 +625,12 @@ std::string valid_slot_name_like(std::string_view name) {
 
 void check_postgres(const Subject& subject, Findings& findings) {
   auto plugin = subject.known_value("plugin.name");
-  const bool uses_pgoutput = plugin && lower(*plugin) == "pgoutput";
+  const bool uses_pgoutput = plugin && ascii_lower(*plugin) == "pgoutput";
   if (!subject.has("plugin.name")) {
     findings.error("postgres-plugin-name", "plugin.name",
                    "plugin.name is not set, so Debezium uses decoderbufs, a server extension PostgreSQL does not "
                    "ship and most managed services do not offer; set plugin.name=pgoutput.");
-  } else if (plugin && lower(*plugin) == "decoderbufs") {
+  } else if (plugin && ascii_lower(*plugin) == "decoderbufs") {
     findings.warning("postgres-plugin-name", "plugin.name",
                      "plugin.name=decoderbufs works only where the decoderbufs extension is installed on the server; "
                      "prefer plugin.name=pgoutput, which is built into PostgreSQL 10 and later.");

@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "core/secrets.hpp"
 
 #include <algorithm>
@@ -9,17 +10,9 @@
 
 namespace cdcctl {
 
-namespace {
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-}  // namespace
 
 bool is_secret_key(std::string_view key) {
-  const std::string k = lower(key);
+  const std::string k = ascii_lower(key);
   constexpr std::array needles{"password", "passwd", "secret", "token", "credential",
                                "sasl.jaas.config", "ssl.key", "api.key", "apikey",
                                "private.key", "private-key", "user.info", "userinfo"};

@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "core/units.hpp"
 
 #include <ctime>
@@ -35,11 +36,6 @@ std::string_view take_unit(std::string_view& text) {
   return unit;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -54,7 +50,7 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
   while (!rest.empty()) {
     double value = 0;
     if (!take_number(rest, value)) throw bad();
-    auto unit = lower(take_unit(rest));
+    auto unit = ascii_lower(take_unit(rest));
     double scale = 0;
     if (unit == "ms") scale = 1;
     else if (unit == "s" || unit == "sec") scale = 1000;
@@ -78,7 +74,7 @@ std::uint64_t parse_size(std::string_view text) {
   double value = 0;
   if (!take_number(rest, value)) throw bad();
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  auto unit = lower(take_unit(rest));
+  auto unit = ascii_lower(take_unit(rest));
   if (!rest.empty()) throw bad();
   // Operators mean powers of 1024 whether they write MB or MiB (as PostgreSQL's
   // own settings do), so both spellings scale the same.

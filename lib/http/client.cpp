@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "http/client.hpp"
 
 #include <curl/curl.h>
@@ -35,9 +36,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   std::string line(data, size * count);
   auto colon = line.find(':');
   if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string name = ascii_lower(line.substr(0, colon));
     std::string value = line.substr(colon + 1);
     auto first = value.find_first_not_of(" \t");
     auto last = value.find_last_not_of(" \t\r\n");

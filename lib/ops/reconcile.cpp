@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "ops/reconcile.hpp"
 
 #include <algorithm>
@@ -198,10 +199,6 @@ std::vector<TablePair> tables_from_connectors(const json& source_document, const
 
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 const ColumnShape* find_column(const TableShape& shape, const std::string& name) {
   for (const auto& column : shape.columns) {
@@ -210,7 +207,7 @@ const ColumnShape* find_column(const TableShape& shape, const std::string& name)
   // Unquoted identifiers fold differently per engine (SQL Server keeps
   // CustomerId, PostgreSQL makes it customerid): fall back to any case.
   for (const auto& column : shape.columns) {
-    if (lower(column.name) == lower(name)) return &column;
+    if (ascii_lower(column.name) == ascii_lower(name)) return &column;
   }
   return nullptr;
 }
@@ -322,7 +319,7 @@ PreparedTable prepare(ReconcileSide& source, ReconcileSide& target, const TableP
     if (!find_column(source_shape, name)) throw Error::usage("--exclude-columns: the " + where("source") + " has no column " + name);
   }
   const auto listed = [](const std::vector<std::string>& list, const std::string& name) {
-    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return lower(entry) == lower(name); });
+    return std::any_of(list.begin(), list.end(), [&](const auto& entry) { return ascii_lower(entry) == ascii_lower(name); });
   };
   for (const auto& column : source_shape.columns) {
     if (std::any_of(pairs.begin(), pairs.end(), [&](const auto& pair) { return pair.source == &column; })) continue;
@@ -529,7 +526,7 @@ class TableReconciler {
     std::uint64_t total = 0, verified = 0;
     if (level.empty()) {
       // Nothing to cut on (or at most one row): compare the whole table.
-      const auto rows = download({}, true);
+      const auto rows = download({});
       result_.source_rows = rows.first;
       result_.target_rows = rows.second;
       report_progress(std::max(rows.first, rows.second), std::max(rows.first, rows.second));
@@ -573,7 +570,7 @@ class TableReconciler {
         std::vector<Segment> parts;
         if (rows > options_.bisection_threshold) parts = split(pending.segment, pending.source_rows, pending.target_rows, true);
         if (parts.empty()) {
-          download(pending.segment, false);
+          download(pending.segment);
           verified += rows;
           report_progress(verified, total);
         } else {
@@ -597,8 +594,7 @@ class TableReconciler {
 
   // Reads a segment on both sides and compares it row by row; returns the
   // row counts of the two sides.
-  std::pair<std::uint64_t, std::uint64_t> download(const Segment& segment, bool whole_table) {
-    (void)whole_table;
+  std::pair<std::uint64_t, std::uint64_t> download(const Segment& segment) {
     auto [source_rows, target_rows] = on_both(
         [&] {
           std::vector<Row> rows;

@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "ops/reconcile_canonical.hpp"
 
 #include "core/units.hpp"
@@ -16,11 +17,6 @@ namespace cdcctl::ops {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool starts_with_any(const std::string& text, std::initializer_list<std::string_view> prefixes) {
   return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view prefix) { return text.starts_with(prefix); });
@@ -85,7 +81,7 @@ std::string_view kind_name(ValueKind kind) {
 }
 
 ValueKind kind_of_type(std::string_view type_name) {
-  const std::string type = lower(type_name);
+  const std::string type = ascii_lower(type_name);
   if (type.ends_with("[]") || type.starts_with("_")) return ValueKind::Other;  // arrays
   if (starts_with_any(type, {"smallint", "integer", "bigint", "int", "tinyint", "mediumint", "serial", "bigserial",
                              "smallserial", "int2", "int4", "int8", "oid"})) {
@@ -274,7 +270,7 @@ std::optional<std::string> canonical_value(ValueKind kind, const std::optional<s
       double number = 0;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
       if (error != std::errc() || end != value.data() + value.size()) {
-        const auto word = lower(value);
+        const auto word = ascii_lower(value);
         if (word == "nan") return "NaN";
         if (word == "inf" || word == "infinity") return "Infinity";
         if (word == "-inf" || word == "-infinity") return "-Infinity";
@@ -287,13 +283,13 @@ std::optional<std::string> canonical_value(ValueKind kind, const std::optional<s
       return canonical_decimal(buffer);
     }
     case ValueKind::Boolean: {
-      const auto word = lower(value);
+      const auto word = ascii_lower(value);
       if (word == "1" || word == "t" || word == "true" || word == "y" || word == "yes") return "1";
       if (word == "0" || word == "f" || word == "false" || word == "n" || word == "no") return "0";
       return value;
     }
-    case ValueKind::Uuid: return lower(value);
-    case ValueKind::Binary: return lower(value.starts_with("\\x") ? value.substr(2) : value);
+    case ValueKind::Uuid: return ascii_lower(value);
+    case ValueKind::Binary: return ascii_lower(value.starts_with("\\x") ? value.substr(2) : value);
     case ValueKind::Date: return value.size() >= 10 && value[4] == '-' && value[7] == '-' ? value.substr(0, 10) : value;
     case ValueKind::Time: return canonical_time(value, options.timestamp_precision);
     case ValueKind::Timestamp:

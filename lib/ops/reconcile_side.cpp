@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "ops/reconcile_side.hpp"
 
 #include <algorithm>
@@ -347,7 +348,7 @@ class SqlSide final : public ReconcileSide {
                                                      : transport_->catalog_shape(table);
     if (!shape) {
       // Unquoted names fold to lower case in PostgreSQL and most engines.
-      TableName folded{lower(table.schema), lower(table.name)};
+      TableName folded{ascii_lower(table.schema), ascii_lower(table.name)};
       if (!(folded == table)) return table_shape(folded);
       throw Error::not_found("table " + table.display() + " does not exist on " + description_);
     }
@@ -457,10 +458,6 @@ class SqlSide final : public ReconcileSide {
   }
 
  private:
-  static std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-  }
 
   std::optional<TableShape> postgres_shape(const TableName& table) {
     const std::string regclass = table.schema.empty() ? dialect_.identifier(table.name)
@@ -516,10 +513,6 @@ class SqlSide final : public ReconcileSide {
   bool snapshot_per_table_;
 };
 
-std::string lower_copy(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // Settings every PostgreSQL session of reconcile runs with: read only, UTC
 // (timestamps without a zone are compared as written; literals are UTC),
@@ -551,7 +544,7 @@ std::unique_ptr<ReconcileSide> open_side(const std::string& spec, const std::opt
     }
     auto connection = odbc::Connection::open(connection_string, timeout);
     const auto dbms = connection.dbms_name();
-    const auto name = lower_copy(dbms);
+    const auto name = ascii_lower(dbms);
     Dialect dialect;
     dialect.engine = name.find("postgres") != std::string::npos ? Engine::Postgres
                      : name.find("sqlite") != std::string::npos ? Engine::Sqlite

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/units.hpp"
 
 using namespace cdcctl;
@@ -95,4 +96,11 @@ TEST_CASE("comma-separated lists: items trimmed, empty ones dropped") {
   CHECK(split_list("") == std::vector<std::string>{});
   CHECK(split_list(" , ") == std::vector<std::string>{});
   CHECK(split_list("inventory\\.orders") == std::vector<std::string>{"inventory\\.orders"});
+}
+
+TEST_CASE("ascii_lower folds only ASCII letters, whatever the locale") {
+  CHECK(ascii_lower("Public.ORDERS_2") == "public.orders_2");
+  CHECK(ascii_lower("") == "");
+  // UTF-8 bytes above 0x7F pass through untouched.
+  CHECK(ascii_lower("\xC3\x84RGER") == "\xC3\x84rger");
 }
