@@ -6,9 +6,9 @@ _cdcctl() {
   path=cdcctl
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="${COMP_WORDS[i]}"
-    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--offsets-topic|--topic|--partition|--offset|--to-timestamp|--warn-retained|--crit-retained|--warn-inactive|--crit-inactive|--crit-safe-wal|--inactive-for|--plugin|--tables|--connector-config|--publication|--slot|--replication-factor|--min-insync-replicas|--partitions|--retention|--prefix|--last|--from-offset|--since|--until|--connector|--exception|--original-topic|--grep|--max-bytes|--to|--group|--transactional-id|--max-replays|--limit|--rate|--batch|--warn|--crit|--source|--target|--source-password-file|--target-password-file|--table|--tables-file|--sink-config|--mode|--columns|--exclude-columns|--map|--where|--source-where|--target-where|--ignore-recent|--updated-column|--max-diffs|--max-time|--timestamp-precision|--bisection-factor|--bisection-threshold|--interval) continue ;; esac
+    case "${COMP_WORDS[i-1]}" in --context|--config|--connect-url|--connect-user|--connect-password-file|--connect-token-file|--cacert|--cert|--key|--bootstrap-servers|-F|--kafka-config-file|--pg|--timeout|--workers|--worker-restart-command|-X|-o|--output|--unset|-e|--regex|--state|--type|--wait-timeout|-f|--file|-f|--config-file|--initial-state|--set|-t|--template|--search|--scope|--expect-running|--max-restarts|--window|--restart-delay|--escalate-after|--state-file|--prometheus|--notify-command|--poll-interval|--drain|--worker-timeout|--connector-timeout|--offsets-topic|--topic|--partition|--offset|--to-timestamp|--warn-retained|--crit-retained|--warn-inactive|--crit-inactive|--crit-safe-wal|--inactive-for|--plugin|--tables|--connector-config|--publication|--slot|--replication-factor|--min-insync-replicas|--partitions|--retention|--prefix|--last|--from-offset|--since|--until|--connector|--exception|--original-topic|--grep|--max-bytes|--to|--group|--transactional-id|--max-replays|--limit|--rate|--batch|--warn|--crit|--source|--target|--source-password-file|--target-password-file|--table|--tables-file|--sink-config|--mode|--columns|--exclude-columns|--map|--where|--source-where|--target-where|--ignore-recent|--updated-column|--max-diffs|--max-time|--timestamp-precision|--bisection-factor|--bisection-threshold|--interval|--log-format|--metrics-interval|--state-dir) continue ;; esac
     case "$path $word" in
-      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl connectors resnapshot"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl slots"|"cdcctl slots list"|"cdcctl slots check"|"cdcctl slots drop"|"cdcctl slots create"|"cdcctl pg"|"cdcctl pg preflight"|"cdcctl topics"|"cdcctl topics create-history"|"cdcctl topics create-dlq"|"cdcctl topics create-heartbeat"|"cdcctl topics lint"|"cdcctl dlq"|"cdcctl dlq inspect"|"cdcctl dlq stats"|"cdcctl dlq replay"|"cdcctl dlq lag"|"cdcctl events"|"cdcctl events inspect"|"cdcctl events tail"|"cdcctl reconcile"|"cdcctl completion") path="$path $word"; npos=0 ;;
+      "cdcctl version"|"cdcctl context"|"cdcctl context list"|"cdcctl context current"|"cdcctl context use"|"cdcctl context set"|"cdcctl context delete"|"cdcctl context show"|"cdcctl ping"|"cdcctl connectors"|"cdcctl connectors list"|"cdcctl connectors describe"|"cdcctl connectors config"|"cdcctl connectors tasks"|"cdcctl connectors pause"|"cdcctl connectors resume"|"cdcctl connectors stop"|"cdcctl connectors restart"|"cdcctl connectors restart-task"|"cdcctl connectors apply"|"cdcctl connectors create"|"cdcctl connectors patch"|"cdcctl connectors validate"|"cdcctl connectors new"|"cdcctl connectors delete"|"cdcctl connectors resnapshot"|"cdcctl plugins"|"cdcctl plugins list"|"cdcctl plugins describe"|"cdcctl cluster"|"cdcctl cluster info"|"cdcctl cluster health"|"cdcctl loggers"|"cdcctl loggers list"|"cdcctl loggers get"|"cdcctl loggers set"|"cdcctl health"|"cdcctl restart"|"cdcctl restart rolling"|"cdcctl restart rolling connectors"|"cdcctl restart rolling workers"|"cdcctl offsets"|"cdcctl offsets get"|"cdcctl offsets reset"|"cdcctl offsets set"|"cdcctl offsets backup"|"cdcctl offsets restore"|"cdcctl slots"|"cdcctl slots list"|"cdcctl slots check"|"cdcctl slots drop"|"cdcctl slots create"|"cdcctl pg"|"cdcctl pg preflight"|"cdcctl topics"|"cdcctl topics create-history"|"cdcctl topics create-dlq"|"cdcctl topics create-heartbeat"|"cdcctl topics lint"|"cdcctl dlq"|"cdcctl dlq inspect"|"cdcctl dlq stats"|"cdcctl dlq replay"|"cdcctl dlq lag"|"cdcctl events"|"cdcctl events inspect"|"cdcctl events tail"|"cdcctl reconcile"|"cdcctl run"|"cdcctl completion") path="$path $word"; npos=0 ;;
       *) [[ "$word" == -* ]] || npos=$((npos + 1)) ;;
     esac
   done
@@ -115,14 +115,17 @@ _cdcctl() {
     --bisection-factor) COMPREPLY=(); return ;;
     --bisection-threshold) COMPREPLY=(); return ;;
     --interval) COMPREPLY=(); return ;;
+    --log-format) COMPREPLY=($(compgen -W 'text json' -- "$cur")); return ;;
+    --metrics-interval) COMPREPLY=(); return ;;
+    --state-dir) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   case "$path" in
     "cdcctl")
       if [[ "$cur" != -* ]]; then
-        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics dlq events reconcile completion' -- "$cur"))
+        COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics dlq events reconcile run completion' -- "$cur"))
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
-      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics dlq events reconcile completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+      COMPREPLY=($(compgen -W 'version context ping connectors plugins cluster loggers health restart offsets slots pg topics dlq events reconcile run completion --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl version")
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -W '' -- "$cur"))
@@ -685,6 +688,16 @@ _cdcctl() {
         [[ ${#COMPREPLY[@]} -gt 0 ]] && return
       fi
       COMPREPLY=($(compgen -W '--help --source --target --source-password-file --target-password-file --table --tables-file --connector-config --sink-config --mode --columns --exclude-columns --map --key --where --source-where --target-where --ignore-recent --updated-column --max-diffs --max-time --timestamp-precision --exact-numerics --show-values --bisection-factor --bisection-threshold --interval --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
+    "cdcctl run")
+      if [[ "$cur" != -* ]]; then
+        case $npos in
+          *) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        esac
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+        COMPREPLY=($(compgen -W '' -- "$cur"))
+        [[ ${#COMPREPLY[@]} -gt 0 ]] && return
+      fi
+      COMPREPLY=($(compgen -W '--help --embedded-kafka --status --dry-run --log-format --metrics-interval --state-dir --help --context --config --connect-url --connect-user --connect-password-file --connect-token-file --cacert --cert --key --insecure --bootstrap-servers --kafka-config-file --pg --timeout --workers --worker-restart-command -X --output --show-secrets --verbose --quiet --no-color --version' -- "$cur")) ;;
     "cdcctl completion")
       if [[ "$cur" != -* ]]; then
         case $npos in

@@ -68,6 +68,12 @@ bool AppContext::color_stderr() const {
   return should_use_color(io.terminal.stderr_is_tty, flags.no_color, io.env("NO_COLOR"));
 }
 
+void AppContext::set_log_style(LogFormat format, bool timestamps) {
+  logger();  // created on first use
+  logger_->set_format(format);
+  logger_->set_timestamps(timestamps);
+}
+
 const Logger& AppContext::logger() const {
   if (!logger_) {
     Verbosity verbosity = Verbosity::Normal;
@@ -179,6 +185,7 @@ void build_cli(CLI::App& app, AppContext& context) {
   add_dlq_commands(app, context);
   add_events_commands(app, context);
   add_reconcile_command(app, context);
+  add_run_command(app, context);
   add_completion_commands(app, context);
 }
 

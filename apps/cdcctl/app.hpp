@@ -72,6 +72,8 @@ class AppContext {
   output::TableOptions table_options() const;
   bool color_stderr() const;
   const Logger& logger() const;
+  // For long-running commands: JSON lines, or text lines with their time.
+  void set_log_style(LogFormat format, bool timestamps);
 
   // Destructive-action guard: on a TTY asks "question [y/N]"; elsewhere
   // requires --yes. Returns false when the user declined.
@@ -114,5 +116,6 @@ void add_topics_commands(CLI::App& app, AppContext& context);
 void add_dlq_commands(CLI::App& app, AppContext& context);
 void add_events_commands(CLI::App& app, AppContext& context);
 void add_reconcile_command(CLI::App& app, AppContext& context);
+void add_run_command(CLI::App& app, AppContext& context);
 
 }  // namespace cdcctl::app

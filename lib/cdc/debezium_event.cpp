@@ -169,4 +169,89 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
   return wrap(envelope_json_, std::move(payload), options_.value_schemas).dump();
 }
 
+namespace {
+
+ConnectSchema named_struct(const std::string& name, std::vector<std::pair<std::string, ConnectSchema>> fields) {
+  ConnectSchema schema = field("struct", false);
+  schema.name = name;
+  schema.version = 1;
+  schema.fields = std::move(fields);
+  return schema;
+}
+
+const OrderedJson& transaction_key_schema() {
+  static const OrderedJson schema =
+      named_struct("io.debezium.connector.common.TransactionMetadataKey", {{"id", field("string", false)}}).to_json();
+  return schema;
+}
+
+const OrderedJson& transaction_value_schema() {
+  static const OrderedJson schema = [] {
+    ConnectSchema collection = named_struct("event.collection", {{"data_collection", field("string", false)},
+                                                                 {"event_count", field("int64", false)}});
+    collection.optional = true;
+    ConnectSchema collections = field("array", true);
+    collections.items = {collection};
+    return named_struct("io.debezium.connector.common.TransactionMetadataValue",
+                        {{"status", field("string", false)},
+                         {"id", field("string", false)},
+                         {"event_count", field("int64", true)},
+                         {"data_collections", collections},
+                         {"ts_ms", field("int64", false)}})
+        .to_json();
+  }();
+  return schema;
+}
+
+std::string transaction_key(const EventOptions& options, const std::string& id) {
+  OrderedJson payload = OrderedJson::object();
+  payload["id"] = id;
+  return wrap(transaction_key_schema(), std::move(payload), options.key_schemas).dump();
+}
+
+}  // namespace
+
+AuxiliaryRecord heartbeat_record(const EventOptions& options, std::int64_t now_ms) {
+  static const OrderedJson key_schema =
+      named_struct("io.debezium.connector.common.ServerNameKey", {{"serverName", field("string", false)}}).to_json();
+  static const OrderedJson value_schema =
+      named_struct("io.debezium.connector.common.Heartbeat", {{"ts_ms", field("int64", false)}}).to_json();
+  OrderedJson key = OrderedJson::object();
+  key["serverName"] = options.topic_prefix;
+  OrderedJson value = OrderedJson::object();
+  value["ts_ms"] = now_ms;
+  return {"__debezium-heartbeat." + options.topic_prefix, wrap(key_schema, std::move(key), options.key_schemas).dump(),
+          wrap(value_schema, std::move(value), options.value_schemas).dump()};
+}
+
+AuxiliaryRecord transaction_begin_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms) {
+  OrderedJson value = OrderedJson::object();
+  value["status"] = "BEGIN";
+  value["id"] = id;
+  value["event_count"] = nullptr;
+  value["data_collections"] = nullptr;
+  value["ts_ms"] = ts_ms;
+  return {options.topic_prefix + ".transaction", transaction_key(options, id),
+          wrap(transaction_value_schema(), std::move(value), options.value_schemas).dump()};
+}
+
+AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms,
+                                       std::int64_t event_count, const std::vector<DataCollectionCount>& collections) {
+  OrderedJson value = OrderedJson::object();
+  value["status"] = "END";
+  value["id"] = id;
+  value["event_count"] = event_count;
+  OrderedJson list = OrderedJson::array();
+  for (const auto& collection : collections) {
+    OrderedJson entry = OrderedJson::object();
+    entry["data_collection"] = collection.data_collection;
+    entry["event_count"] = collection.event_count;
+    list.push_back(std::move(entry));
+  }
+  value["data_collections"] = std::move(list);
+  value["ts_ms"] = ts_ms;
+  return {options.topic_prefix + ".transaction", transaction_key(options, id),
+          wrap(transaction_value_schema(), std::move(value), options.value_schemas).dump()};
+}
+
 }  // namespace cdcctl::cdc

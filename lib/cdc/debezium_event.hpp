@@ -106,4 +106,27 @@ class EventEncoder {
 // Debezium's io.debezium.connector.postgresql.Source schema (reference §2.4).
 ConnectSchema postgres_source_schema();
 
+// A record Debezium writes beside the change events: heartbeats and
+// transaction metadata always have a key and a value.
+struct AuxiliaryRecord {
+  std::string topic{};
+  std::string key{};
+  std::string value{};
+};
+
+// A heartbeat (reference §2.9): key ServerNameKey {serverName}, value
+// Heartbeat {ts_ms}, on "__debezium-heartbeat.<prefix>".
+AuxiliaryRecord heartbeat_record(const EventOptions& options, std::int64_t now_ms);
+
+struct DataCollectionCount {
+  std::string data_collection{};  // "schema.table"
+  std::int64_t event_count = 0;
+};
+
+// Transaction metadata (reference §2.10) on "<prefix>.transaction": BEGIN
+// carries no counts, END the event count overall and per table.
+AuxiliaryRecord transaction_begin_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms);
+AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms,
+                                       std::int64_t event_count, const std::vector<DataCollectionCount>& collections);
+
 }  // namespace cdcctl::cdc

@@ -28,7 +28,10 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
   cdc::TableDef table;
   table.schema = relation.schema;
   table.table = relation.name;
-  for (const auto& column : relation.columns) {
+  const bool captured = !options_.include_table || options_.include_table(relation.schema, relation.name);
+  std::vector<std::size_t> kept;
+  for (std::size_t index = 0; index < relation.columns.size(); ++index) {
+    const auto& column = relation.columns[index];
     cdc::ColumnDef def;
     def.name = column.name;
     def.type.oid = column.type_oid;
@@ -42,10 +45,23 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
                   ? (column.key && !all_flagged)
                   : std::find(facts.primary_key.begin(), facts.primary_key.end(), column.name) != facts.primary_key.end();
     if (def.key) def.optional = false;
+    if (!def.key && options_.include_column && !options_.include_column(relation.schema, relation.name, column.name)) continue;
+    kept.push_back(index);
     table.columns.push_back(std::move(def));
   }
+  if (kept.size() == relation.columns.size()) kept.clear();
   tables_.erase(relation.oid);
-  tables_.emplace(relation.oid, Table{relation, cdc::EventEncoder(std::move(table), options_.events)});
+  tables_.emplace(relation.oid,
+                  Table{relation, cdc::EventEncoder(std::move(table), options_.events), captured, std::move(kept)});
+}
+
+cdc::Row ChangeMapper::row_of(const Table& table, const pg::TupleData& tuple) const {
+  auto row = to_row(tuple);
+  if (table.kept_columns.empty()) return row;
+  cdc::Row kept;
+  kept.reserve(table.kept_columns.size());
+  for (const auto index : table.kept_columns) kept.push_back(index < row.size() ? std::move(row[index]) : cdc::Cell::null());
+  return kept;
 }
 
 const ChangeMapper::Table& ChangeMapper::table(std::uint32_t oid) const {
@@ -56,11 +72,32 @@ const ChangeMapper::Table& ChangeMapper::table(std::uint32_t oid) const {
   return found->second;
 }
 
-void ChangeMapper::begin(const pg::BeginMessage& begin) { transaction_ = begin; }
+namespace {
 
-void ChangeMapper::commit(const pg::CommitMessage& commit) {
+std::string transaction_id(std::uint32_t xid, pg::Lsn lsn) { return std::to_string(xid) + ":" + std::to_string(lsn); }
+
+}  // namespace
+
+std::vector<OutputRecord> ChangeMapper::begin(const pg::BeginMessage& begin, pg::Lsn lsn) {
+  transaction_ = begin;
+  total_order_ = 0;
+  collection_counts_.clear();
+  if (!options_.transaction_metadata) return {};
+  auto record = cdc::transaction_begin_record(options_.events, transaction_id(begin.xid, lsn ? lsn : begin.final_lsn),
+                                              pg::unix_micros(begin.commit_time) / 1000);
+  return {{std::move(record.topic), std::move(record.key), std::move(record.value), {}}};
+}
+
+std::vector<OutputRecord> ChangeMapper::commit(const pg::CommitMessage& commit) {
+  std::vector<OutputRecord> out;
+  if (options_.transaction_metadata && transaction_) {
+    auto record = cdc::transaction_end_record(options_.events, transaction_id(transaction_->xid, commit.end_lsn),
+                                              pg::unix_micros(commit.commit_time) / 1000, total_order_, collection_counts_);
+    out.push_back({std::move(record.topic), std::move(record.key), std::move(record.value), {}});
+  }
   last_commit_lsn_ = commit.end_lsn;
   transaction_.reset();
+  return out;
 }
 
 cdc::SourceInfo ChangeMapper::source(pg::Lsn lsn) const {
@@ -79,13 +116,20 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
   std::vector<OutputRecord> out;
   const auto emit = [&](const Table& table, char op, std::optional<cdc::Row> before, std::optional<cdc::Row> after,
                         std::vector<std::pair<std::string, std::string>> headers = {}) {
-    if (options_.skipped_operations.contains(op)) return;
+    if (options_.skipped_operations.contains(op) || !table.captured) return;
     cdc::ChangeEvent event;
     event.op = op;
     event.before = std::move(before);
     event.after = std::move(after);
     event.source = source(lsn);
     event.processed_ns = processed_ns;
+    if (options_.transaction_metadata && transaction_) {
+      const auto collection = table.relation.schema + "." + table.relation.name;
+      auto counted = std::find_if(collection_counts_.begin(), collection_counts_.end(),
+                                  [&](const auto& entry) { return entry.data_collection == collection; });
+      if (counted == collection_counts_.end()) counted = collection_counts_.insert(collection_counts_.end(), {collection, 0});
+      event.transaction = cdc::TransactionBlock{transaction_id(transaction_->xid, lsn), ++total_order_, ++counted->event_count};
+    }
     const auto& key_row = event.after ? *event.after : *event.before;
     OutputRecord record{table.encoder.topic(), table.encoder.key(key_row), table.encoder.value(event), std::move(headers)};
     const bool tombstone = op == 'd' && options_.tombstones_on_delete;
@@ -95,13 +139,14 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
   };
 
   if (const auto* insert = std::get_if<pg::InsertMessage>(&message)) {
-    emit(table(insert->relation), 'c', std::nullopt, to_row(insert->new_tuple));
+    const auto& target = table(insert->relation);
+    emit(target, 'c', std::nullopt, row_of(target, insert->new_tuple));
   } else if (const auto* update = std::get_if<pg::UpdateMessage>(&message)) {
     const auto& target = table(update->relation);
-    auto after = to_row(update->new_tuple);
+    auto after = row_of(target, update->new_tuple);
     std::optional<cdc::Row> before;
     if (update->old_tuple) {
-      before = to_row(*update->old_tuple);
+      before = row_of(target, *update->old_tuple);
       // An unchanged TOAST value is the old row's, when PostgreSQL sent it whole.
       for (std::size_t i = 0; i < after.size() && i < before->size(); ++i) {
         if (after[i].kind == cdc::Cell::Kind::Unavailable && update->old_kind == 'O') after[i] = (*before)[i];
@@ -117,11 +162,25 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
       emit(target, 'u', update->old_kind == 'O' ? before : std::nullopt, after);
     }
   } else if (const auto* del = std::get_if<pg::DeleteMessage>(&message)) {
-    emit(table(del->relation), 'd', to_row(del->old_tuple), std::nullopt);
+    const auto& target = table(del->relation);
+    emit(target, 'd', row_of(target, del->old_tuple), std::nullopt);
   } else if (const auto* truncate_message = std::get_if<pg::TruncateMessage>(&message)) {
     return truncate(*truncate_message, lsn, processed_ns);
   }
   return out;
+}
+
+std::vector<OutputRecord> ChangeMapper::snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,
+                                                       std::int64_t processed_ns) {
+  const auto& target = table(oid);
+  if (!target.captured) return {};
+  source.database = options_.database;
+  cdc::ChangeEvent event;
+  event.op = 'r';
+  event.after = row_of(target, row);
+  event.source = std::move(source);
+  event.processed_ns = processed_ns;
+  return {{target.encoder.topic(), target.encoder.key(*event.after), target.encoder.value(event), {}}};
 }
 
 std::vector<OutputRecord> ChangeMapper::truncate(const pg::TruncateMessage& message, pg::Lsn lsn, std::int64_t processed_ns) {
@@ -129,6 +188,7 @@ std::vector<OutputRecord> ChangeMapper::truncate(const pg::TruncateMessage& mess
   if (options_.skipped_operations.contains('t')) return out;
   for (const auto oid : message.relations) {
     const auto& target = table(oid);
+    if (!target.captured) continue;
     cdc::ChangeEvent event;
     event.op = 't';
     event.source = source(lsn);

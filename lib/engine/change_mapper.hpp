@@ -35,6 +35,11 @@ struct MapperOptions {
   std::string database{};
   bool tombstones_on_delete = true;
   std::set<char> skipped_operations{'t'};  // skipped.operations (Debezium's default skips truncates)
+  bool transaction_metadata = false;       // provide.transaction.metadata
+  // table.include/exclude.list and column.include/exclude.list; unset means
+  // everything. Key columns are always kept.
+  std::function<bool(const std::string& schema, const std::string& table)> include_table{};
+  std::function<bool(const std::string& schema, const std::string& table, const std::string& column)> include_column{};
 };
 
 struct OutputRecord {
@@ -49,10 +54,17 @@ class ChangeMapper {
   ChangeMapper(MapperOptions options, TableFactsLookup facts);
 
   void relation(const pg::RelationMessage& relation);
-  void begin(const pg::BeginMessage& begin);
+  // With transaction metadata on, begin and commit return the BEGIN and
+  // END records for the <prefix>.transaction topic; otherwise nothing.
+  std::vector<OutputRecord> begin(const pg::BeginMessage& begin, pg::Lsn lsn = 0);
   // The records for one change at `lsn`; processed_ns is the connector's clock.
   std::vector<OutputRecord> change(const pg::PgOutputMessage& message, pg::Lsn lsn, std::int64_t processed_ns);
-  void commit(const pg::CommitMessage& commit);
+  std::vector<OutputRecord> commit(const pg::CommitMessage& commit);
+  // A row the initial snapshot read from the table `oid` (described with
+  // relation() first): op "r", with the snapshot marker in source.snapshot.
+  std::vector<OutputRecord> snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,
+                                          std::int64_t processed_ns);
+  bool captures(std::uint32_t oid) const { return table(oid).captured; }
 
   pg::Lsn last_commit_lsn() const { return last_commit_lsn_; }
 
@@ -60,7 +72,10 @@ class ChangeMapper {
   struct Table {
     pg::RelationMessage relation;
     cdc::EventEncoder encoder;
+    bool captured = true;
+    std::vector<std::size_t> kept_columns{};  // indexes into pgoutput's tuples; empty: all
   };
+  cdc::Row row_of(const Table& table, const pg::TupleData& tuple) const;
   const Table& table(std::uint32_t oid) const;
   cdc::SourceInfo source(pg::Lsn lsn) const;
   std::vector<OutputRecord> truncate(const pg::TruncateMessage& message, pg::Lsn lsn, std::int64_t processed_ns);
@@ -70,6 +85,10 @@ class ChangeMapper {
   std::map<std::uint32_t, Table> tables_;
   std::optional<pg::BeginMessage> transaction_;
   pg::Lsn last_commit_lsn_ = 0;
+  // Transaction metadata of the open transaction: event counts overall and
+  // per table, in the order the tables first appeared.
+  std::int64_t total_order_ = 0;
+  std::vector<cdc::DataCollectionCount> collection_counts_;
 };
 
 // pgoutput's tuple as encoder cells: 'n' NULL, 'u' unavailable, 't' text.

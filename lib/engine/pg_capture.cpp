@@ -1,23 +1,52 @@
 #include "engine/pg_capture.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "core/error.hpp"
 #include "pg/pgoutput.hpp"
 #include "pg/sql.hpp"
 
 namespace cdcctl::engine {
 
+namespace {
+
+// PostgreSQL went away (restart, failover, network): the capture can wait
+// and resume from its last durable offset. Sink failures are not this.
+struct ConnectionLost {
+  Error error;
+};
+
+template <typename Call>
+auto on_postgres(Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const Error& error) {
+    if (error.code() == ExitCode::Unreachable) throw ConnectionLost{error};
+    throw;
+  }
+}
+
+std::int64_t unix_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
 PgCapture::PgCapture(CaptureOptions options, RecordSink& sink) : options_(std::move(options)), sink_(sink) {}
 
 TableFacts PgCapture::facts(const std::string& schema, const std::string& table) {
   TableFacts found;
   const auto relation = pg::qualified_name(schema, table);
-  auto columns = catalog_->exec(
-      "SELECT a.attname, a.attnotnull, "
-      "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
-      "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
-      " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum) "
-      "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 4, a.attnum",
-      {relation});
+  auto columns = on_postgres([&] {
+    return catalog_->exec(
+        "SELECT a.attname, a.attnotnull, "
+        "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
+        "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+        " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum) "
+        "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 4, a.attnum",
+        {relation});
+  });
   for (int row = 0; row < columns.rows(); ++row) {
     const auto name = columns.text(row, 0);
     if (columns.text(row, 1) == "t") found.not_null.insert(name);
@@ -36,91 +65,249 @@ TableFacts PgCapture::facts(const std::string& schema, const std::string& table)
 }
 
 void PgCapture::start(const std::optional<cdc::PostgresOffset>& offset) {
+  committed_offset_ = offset;
+  delivered_through_ = offset ? cdc::resume_point(*offset).delivered_through : 0;
+  stats_.confirmed = delivered_through_;
+  connect();
+}
+
+void PgCapture::connect() {
   const auto timeout = std::chrono::milliseconds(10000);
-  catalog_.emplace(pg::Connection::open(options_.conninfo, timeout));
+  stream_.reset();
+  catalog_.reset();
+  catalog_.emplace(pg::Connection::open(options_.conninfo, timeout, options_.password));
   if (options_.mapper.database.empty()) options_.mapper.database = catalog_->exec("SELECT current_database()").text(0, 0);
+  // A new stream resends Relation messages: the mapper starts afresh.
   mapper_.emplace(options_.mapper, [this](const std::string& schema, const std::string& table) { return facts(schema, table); });
-  pg::Lsn start = 0;
-  if (offset) {
-    const auto point = cdc::resume_point(*offset);
-    start = point.start;
-    delivered_through_ = point.delivered_through;
-  }
-  stream_.emplace(pg::ReplicationStream::open(options_.conninfo, timeout));
+  const pg::Lsn start = committed_offset_ ? cdc::resume_point(*committed_offset_).start : 0;
+  stream_.emplace(pg::ReplicationStream::open(options_.conninfo, timeout, options_.password));
   stream_->start(options_.slot, start,
                  {{"proto_version", "1"}, {"publication_names", options_.publication}, {"messages", "true"}});
-  stats_.confirmed = delivered_through_;
-  last_status_ = std::chrono::steady_clock::now();
+  begin_.reset();
+  skipping_ = false;
+  last_change_lsn_ = 0;
+  stats_.connected = true;
+  last_status_ = last_heartbeat_ = std::chrono::steady_clock::now();
 }
 
 void PgCapture::run_for(std::chrono::milliseconds duration, const std::function<bool()>& stop) {
   const auto deadline = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < deadline && !(stop && stop())) {
-    const auto payload = stream_->read(std::chrono::milliseconds(200));
-    const auto now = std::chrono::steady_clock::now();
-    if (payload) {
-      const auto frame = pg::decode_frame(*payload);
-      if (const auto* keepalive = std::get_if<pg::Keepalive>(&frame)) {
-        if (keepalive->reply_requested) stream_->confirm(stats_.confirmed, stats_.confirmed);
-      } else {
-        handle(std::get<pg::XLogData>(frame));
-      }
+  for (;;) {
+    const bool stopping = std::chrono::steady_clock::now() >= deadline || (stop && stop());
+    // Stop only between transactions, so the open batch can be committed.
+    if (stopping && !begin_) break;
+    try {
+      if (!stream_) on_postgres([&] { connect(); });
+      step(std::chrono::milliseconds(stopping ? 0 : 200));
+    } catch (const ConnectionLost& lost) {
+      recover(lost.error, stop);
+      if (!stream_) break;  // stopped while waiting to reconnect
     }
-    if (now - last_status_ >= options_.status_interval) {
-      stream_->confirm(stats_.confirmed, stats_.confirmed);
-      last_status_ = now;
+    if (stopping && begin_ && std::chrono::steady_clock::now() >= deadline + std::chrono::seconds(30)) break;
+  }
+  if (!begin_ && batch_offset_) {
+    end_batch();
+  } else if (batch_open_ || begin_) {
+    abort_batch();
+  }
+}
+
+void PgCapture::step(std::chrono::milliseconds wait) {
+  // First what PostgreSQL already sent; when it has nothing more right now,
+  // the batch ends (low latency when idle, big batches under load).
+  auto payload = on_postgres([&] { return stream_->read(std::chrono::milliseconds(0)); });
+  if (!payload) {
+    if (!begin_ && batch_offset_) end_batch();
+    maybe_heartbeat(0);
+    if (wait.count() > 0) payload = on_postgres([&] { return stream_->read(wait); });
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (payload) {
+    const auto frame = pg::decode_frame(*payload);
+    if (const auto* keepalive = std::get_if<pg::Keepalive>(&frame)) {
+      if (keepalive->reply_requested) on_postgres([&] { stream_->confirm(stats_.confirmed, stats_.confirmed); });
+      maybe_heartbeat(keepalive->wal_end);
+    } else {
+      handle(std::get<pg::XLogData>(frame));
     }
+  }
+  if (!begin_ && batch_offset_ &&
+      (batch_records_ >= options_.max_batch_records || now - batch_started_ >= options_.max_batch_wait)) {
+    end_batch();
+  }
+  if (stream_ && now - last_status_ >= options_.status_interval) {
+    on_postgres([&] { stream_->confirm(stats_.confirmed, stats_.confirmed); });
+    last_status_ = now;
+  }
+}
+
+void PgCapture::write(std::vector<OutputRecord> records) {
+  for (const auto& record : records) {
+    if (!batch_open_) {
+      batch_open_ = true;
+      if (!batch_offset_) batch_started_ = std::chrono::steady_clock::now();
+    }
+    sink_.write(record);
+    ++batch_records_;
+    ++stats_.records;
   }
 }
 
 void PgCapture::handle(const pg::XLogData& data) {
   const auto message = pg::decode_pgoutput(data.payload);
-  const auto now_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (const auto* relation = std::get_if<pg::RelationMessage>(&message)) {
     mapper_->relation(*relation);
   } else if (const auto* begin = std::get_if<pg::BeginMessage>(&message)) {
     begin_ = *begin;
-    pending_.clear();
-    mapper_->begin(*begin);
+    last_change_lsn_ = 0;
+    // Delivered before a restart: PostgreSQL resends from the confirmed
+    // position, which may lag the sink's offset. A transaction was
+    // delivered exactly when its commit record starts before the end of
+    // the last delivered one.
+    skipping_ = begin->final_lsn < delivered_through_;
+    auto records = mapper_->begin(*begin, data.wal_end);
+    if (!skipping_) write(std::move(records));
   } else if (const auto* commit = std::get_if<pg::CommitMessage>(&message)) {
-    if (commit->end_lsn <= delivered_through_) {
-      // Delivered before the restart: PostgreSQL resends from the confirmed
-      // position, which may lag the sink's offset.
+    auto records = mapper_->commit(*commit);
+    if (skipping_) {
       ++stats_.skipped_transactions;
     } else {
+      write(std::move(records));
       cdc::PostgresOffset offset;
       offset.lsn = last_change_lsn_ ? last_change_lsn_ : commit->commit_lsn;
       offset.lsn_proc = offset.lsn_commit = commit->end_lsn;
       offset.tx_id = begin_ ? std::optional<std::int64_t>(begin_->xid) : std::nullopt;
       offset.ts_usec = pg::unix_micros(commit->commit_time);
       offset.message_type = "COMMIT";
-      sink_.deliver(pending_, offset);  // durable before the LSN is confirmed
+      if (!batch_offset_ && !batch_open_) batch_started_ = std::chrono::steady_clock::now();
+      batch_offset_ = offset;
       ++stats_.transactions;
-      stats_.records += pending_.size();
-      delivered_through_ = commit->end_lsn;
-      stats_.confirmed = commit->end_lsn;
-      stream_->confirm(stats_.confirmed, stats_.confirmed);
-      last_status_ = std::chrono::steady_clock::now();
+      stats_.last_commit_unix_us = *offset.ts_usec;
+      stats_.last_event_lag_ms = std::max<std::int64_t>(0, (unix_now_us() - *offset.ts_usec) / 1000);
+      if (begin_) stats_.last_transaction_id = std::to_string(begin_->xid) + ":" + std::to_string(commit->end_lsn);
     }
-    mapper_->commit(*commit);
-    pending_.clear();
     begin_.reset();
+    skipping_ = false;
     last_change_lsn_ = 0;
   } else if (std::holds_alternative<pg::TypeMessage>(message) || std::holds_alternative<pg::OriginMessage>(message) ||
              std::holds_alternative<pg::LogicalMessage>(message)) {
-    // Types and origins carry nothing Debezium emits by default; messages
-    // (the <prefix>.message topic) come with a later part.
-  } else {
+    // Types and origins carry nothing Debezium emits by default; logical
+    // decoding messages (Debezium's <prefix>.message topic) are not captured.
+  } else if (!skipping_) {
     last_change_lsn_ = data.wal_end;
-    for (auto& record : mapper_->change(message, data.wal_end, now_ns)) pending_.push_back(std::move(record));
+    const auto now_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto records = mapper_->change(message, data.wal_end, now_ns);
+    if (!records.empty()) ++stats_.events_seen;
+    write(std::move(records));
+  }
+}
+
+void PgCapture::end_batch() {
+  sink_.commit(*batch_offset_);  // durable before the LSN is confirmed
+  committed_offset_ = batch_offset_;
+  delivered_through_ = std::max(delivered_through_, batch_offset_->lsn_commit.value_or(0));
+  stats_.confirmed = delivered_through_;
+  ++stats_.batches;
+  batch_offset_.reset();
+  batch_open_ = false;
+  batch_records_ = 0;
+  if (stream_) {
+    on_postgres([&] { stream_->confirm(stats_.confirmed, stats_.confirmed); });
+    last_status_ = std::chrono::steady_clock::now();
+  }
+}
+
+void PgCapture::abort_batch() {
+  // Records of a transaction cut short: the sink drops them, and the stream
+  // must start again from the last durable offset to resend them.
+  sink_.abort();
+  batch_offset_.reset();
+  batch_open_ = false;
+  batch_records_ = 0;
+  begin_.reset();
+  skipping_ = false;
+  if (stream_) {
+    try {
+      stream_->stop();
+    } catch (const Error&) {
+      // The connection is being replaced anyway.
+    }
+  }
+  stream_.reset();
+}
+
+void PgCapture::maybe_heartbeat(pg::Lsn idle_position) {
+  if (options_.heartbeat_interval.count() <= 0 || begin_ || batch_open_ || batch_offset_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_heartbeat_ < options_.heartbeat_interval) return;
+  // Nothing is sent before an offset exists (reference §2.9).
+  if (!committed_offset_ && idle_position == 0) return;
+  auto offset = committed_offset_.value_or(cdc::PostgresOffset{});
+  // Every transaction that committed before a keepalive's position was sent
+  // before it, and all of those are durable: the slot may move up to it, so
+  // idle captured tables do not hold WAL back.
+  if (idle_position > delivered_through_) {
+    offset.lsn = offset.lsn_proc = offset.lsn_commit = idle_position;
+    offset.snapshot.clear();
+    offset.last_snapshot_record = offset.snapshot_completed = false;
+    if (offset.message_type.empty()) offset.message_type = "COMMIT";
+    if (!offset.ts_usec) offset.ts_usec = unix_now_us();
+  }
+  const auto heartbeat = cdc::heartbeat_record(options_.mapper.events, unix_now_us() / 1000);
+  write({{heartbeat.topic, heartbeat.key, heartbeat.value, {}}});
+  batch_offset_ = offset;
+  end_batch();
+  ++stats_.heartbeats;
+  last_heartbeat_ = now;
+}
+
+void PgCapture::recover(const Error& error, const std::function<bool()>& stop) {
+  stats_.connected = false;
+  if (options_.logger) options_.logger->warn("lost PostgreSQL: " + error.detail());
+  if (batch_open_ || begin_ || batch_offset_) {
+    sink_.abort();
+    batch_offset_.reset();
+    batch_open_ = false;
+    batch_records_ = 0;
+  }
+  begin_.reset();
+  skipping_ = false;
+  stream_.reset();
+  catalog_.reset();
+  if (options_.reconnect_backoff.count() <= 0) throw error;
+  auto wait = options_.reconnect_backoff;
+  for (;;) {
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < until) {
+      if (stop && stop()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    try {
+      connect();
+      ++stats_.reconnects;
+      if (options_.logger) options_.logger->info("reconnected to PostgreSQL; resuming after " + pg::format_lsn(delivered_through_));
+      return;
+    } catch (const Error& again) {
+      if (again.code() != ExitCode::Unreachable) throw;
+      if (options_.logger) {
+        options_.logger->warn("PostgreSQL still unreachable (" + again.detail() + "); next try in " +
+                              std::to_string(std::min(wait * 2, options_.reconnect_backoff_max).count()) + " ms");
+      }
+      wait = std::min(wait * 2, options_.reconnect_backoff_max);
+    }
   }
 }
 
 void PgCapture::close() {
-  if (stream_) stream_->stop();
+  try {
+    if (stream_) stream_->stop();
+  } catch (const Error&) {
+    // Closing anyway.
+  }
   stream_.reset();
   catalog_.reset();
+  stats_.connected = false;
 }
 
 }  // namespace cdcctl::engine

@@ -311,11 +311,7 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void*) {
   auto* delivery = static_cast<Producer::Delivery*>(message->_private);
   if (!delivery) return;
   --delivery->pending;
-  if (message->err) {
-    if (delivery->first_error.empty()) delivery->first_error = rd_kafka_err2str(message->err);
-  } else {
-    delivery->delivered.emplace_back(message->partition, message->offset);
-  }
+  if (message->err && delivery->first_error.empty()) delivery->first_error = rd_kafka_err2str(message->err);
 }
 
 }  // namespace
@@ -438,13 +434,11 @@ void Producer::commit_transaction(std::chrono::milliseconds timeout) {
     throw Error::failed("cannot commit the Kafka transaction on " + bootstrap_, why,
                         "run the command again: it goes on from what was committed");
   }
-  delivery_->delivered.clear();  // the transaction's records are in; nobody asks where each went
 }
 
 void Producer::abort_quietly(std::chrono::milliseconds timeout) noexcept {
   // On an error path: the error being reported matters more than this one.
-  if (ErrorPtr error{rd_kafka_abort_transaction(rk_.get(), timeout_ms(timeout))}) return;
-  delivery_->delivered.clear();
+  ErrorPtr ignored{rd_kafka_abort_transaction(rk_.get(), timeout_ms(timeout))};
 }
 
 void Producer::abort_transaction(std::chrono::milliseconds timeout) {
@@ -452,7 +446,8 @@ void Producer::abort_transaction(std::chrono::milliseconds timeout) {
     throw Error::failed("cannot abort the Kafka transaction on " + bootstrap_, rd_kafka_error_string(error.get()));
   }
   delivery_->pending = 0;
-  delivery_->delivered.clear();
 }
+
+int Producer::queue_length() const { return rd_kafka_outq_len(rk_.get()); }
 
 }  // namespace cdcctl::kafka

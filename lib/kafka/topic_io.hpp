@@ -176,13 +176,15 @@ class Producer {
   void commit_transaction(std::chrono::milliseconds timeout);
   void abort_transaction(std::chrono::milliseconds timeout);
 
+  // Records queued in librdkafka and not yet acknowledged by the brokers.
+  int queue_length() const;
+
+  // Delivery reports counted, not kept: a transaction of a million records
+  // must not hold a million positions.
   struct Delivery {
-    int pending = 0;
+    std::int64_t pending = 0;
     std::string first_error{};
-    std::vector<std::pair<std::int32_t, std::int64_t>> delivered{};  // partition, offset
   };
-  // Where the records flushed so far went.
-  const Delivery& deliveries() const { return *delivery_; }
 
  private:
   void abort_quietly(std::chrono::milliseconds timeout) noexcept;

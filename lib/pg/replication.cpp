@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -33,10 +35,7 @@ std::int64_t postgres_now() {
 
 ReplicationStream ReplicationStream::open(const std::string& conninfo, std::chrono::milliseconds timeout,
                                           const std::optional<std::string>& password) {
-  // pgoutput sends values in their text output form, which follows these
-  // settings: ISO dates, UTC times, postgres-style intervals.
-  return ReplicationStream(Connection::open(conninfo, timeout, password, /*replication=*/true,
-                                            "-c DateStyle=ISO,YMD -c TimeZone=UTC -c IntervalStyle=postgres"));
+  return ReplicationStream(Connection::open(conninfo, timeout, password, /*replication=*/true, kDecodingSessionOptions));
 }
 
 SystemIdentity ReplicationStream::identify_system() {
@@ -93,11 +92,14 @@ std::optional<std::vector<std::uint8_t>> ReplicationStream::read(std::chrono::mi
       throw Error::unreachable("lost the replication connection to PostgreSQL", last_error(conn));
     }
     // Nothing buffered: wait for the socket, then let libpq read what came.
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
+    // A zero timeout still looks at the socket once, so read(0ms) tells
+    // whether the server has sent more without waiting for it.
+    const auto left = std::max<std::chrono::milliseconds::rep>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
     pollfd descriptor{PQsocket(conn), POLLIN, 0};
-    const int ready = ::poll(&descriptor, 1, static_cast<int>(left.count()));
+    const int ready = ::poll(&descriptor, 1, static_cast<int>(left));
     if (ready < 0 && errno != EINTR) throw Error::unreachable("cannot wait for PostgreSQL", std::strerror(errno));
+    if (ready == 0 && left == 0) return std::nullopt;
     if (ready > 0 && PQconsumeInput(conn) == 0) {
       streaming_ = false;
       throw Error::unreachable("lost the replication connection to PostgreSQL", last_error(conn));

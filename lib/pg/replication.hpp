@@ -15,6 +15,11 @@
 
 namespace cdcctl::pg {
 
+// The settings pgoutput's text values follow (ISO dates, UTC times,
+// postgres-style intervals): a snapshot connection reading the same tables
+// must use them too, so a row reads the same in both.
+inline constexpr const char* kDecodingSessionOptions = "-c DateStyle=ISO,YMD -c TimeZone=UTC -c IntervalStyle=postgres";
+
 struct SystemIdentity {
   std::string system_id{};
   int timeline = 0;

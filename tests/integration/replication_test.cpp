@@ -206,11 +206,19 @@ class MemorySink final : public engine::RecordSink {
     std::string confirmed_at_delivery;
   };
   std::vector<Delivery> deliveries;
+  std::vector<engine::OutputRecord> open_batch;
+  int aborts = 0;
   int fail_after = -1;
 
-  void deliver(const std::vector<engine::OutputRecord>& records, const cdc::PostgresOffset& offset) override {
-    deliveries.push_back({records, offset, pg_.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots", db_)});
+  void write(const engine::OutputRecord& record) override { open_batch.push_back(record); }
+  void commit(const cdc::PostgresOffset& offset) override {
+    deliveries.push_back({std::move(open_batch), offset, pg_.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots", db_)});
+    open_batch.clear();
     if (fail_after >= 0 && static_cast<int>(deliveries.size()) > fail_after) throw std::runtime_error("sink crashed");
+  }
+  void abort() override {
+    open_batch.clear();
+    ++aborts;
   }
 
  private:
@@ -235,6 +243,7 @@ TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed 
   options.conninfo = pg.conninfo(db);
   options.mapper.events.topic_prefix = "srv";
   options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
+  options.max_batch_records = 1;  // one transaction per batch, to see each one's offset
   MemorySink sink(pg, db);
   {
     engine::PgCapture capture(options, sink);
