@@ -1,0 +1,307 @@
+// `cdcctl run` end to end: a real PostgreSQL 15, the embedded Kafka broker in
+// its own process (so it outlives the worker), and the cdcctl binary run as a
+// user runs it. What a consumer sees in the topics, what the offsets topic
+// holds, what the slot confirmed, and what the worker says.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/files.hpp"
+#include "kafka/topic_io.hpp"
+#include "pg/connection.hpp"
+#include "pg/lsn.hpp"
+#include "support/embedded_kafka.hpp"
+#include "support/pg_cluster.hpp"
+#include "support/process.hpp"
+
+using namespace cdcctl;
+using namespace cdcctl::testsupport;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+// Everything one `cdcctl run` setup needs: a database, a broker, config
+// files and a state directory, and the worker processes started on them.
+struct RunSetup {
+  PgCluster pg;
+  std::string db;
+  EmbeddedKafka kafka;
+  TempDir dir{"cdcctl-run"};
+  std::string worker_path = dir.path() + "/worker.properties";
+  std::string connector_path = dir.path() + "/connector.json";
+  std::string log_path = dir.path() + "/run.log";
+
+  RunSetup(const std::string& prefix, const std::vector<std::string>& topics, const std::string& schema_sql)
+      : db(pg.create_database(prefix)), kafka(topics) {
+    pg.psql(schema_sql, db);
+    std::ofstream(worker_path) << "# a Kafka Connect standalone worker's settings\n"
+                               << "bootstrap.servers=" << kafka.bootstrap_servers() << "\n"
+                               << "offset.storage.topic=connect-offsets\n"
+                               << "state.dir=" << dir.path() << "/state\n"
+                               << "offset.flush.interval.ms=10000\n";
+  }
+
+  void write_connector(const json& extra = json::object()) const {
+    json config = {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
+                   {"plugin.name", "pgoutput"},
+                   {"database.hostname", pg.socket_dir()},
+                   {"database.port", std::to_string(pg.port())},
+                   {"database.user", "postgres"},
+                   {"database.dbname", db},
+                   {"topic.prefix", "srv"},
+                   {"key.converter.schemas.enable", "false"},
+                   {"value.converter.schemas.enable", "false"}};
+    config.update(extra);
+    std::ofstream(connector_path) << json{{"name", "inventory"}, {"config", config}}.dump(2);
+  }
+
+  RunOptions options() const {
+    RunOptions options;
+    options.env["HOME"] = dir.path();
+    options.unset_env = {"CDCCTL_*", "PG*", "NO_COLOR", "COLUMNS", "XDG_CONFIG_HOME", "XDG_STATE_HOME"};
+    return options;
+  }
+
+  // The worker in the background, its stderr appended to the log; the shell
+  // prints the first line BackgroundProcess waits for, then becomes cdcctl.
+  std::unique_ptr<BackgroundProcess> start(const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> argv = {"sh", "-c", "echo started; exec \"$0\" \"$@\" 2>>" + log_path, CDCCTL_BINARY, "run",
+                                     worker_path, connector_path};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return std::make_unique<BackgroundProcess>(argv, options());
+  }
+
+  RunResult cdcctl(const std::vector<std::string>& args) const { return run_cdcctl(args, options()); }
+
+  std::string log() const {
+    std::ifstream in(log_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  json status() const {
+    std::ifstream in(dir.path() + "/state/inventory.status.json");
+    if (!in) return json::object();
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = json::parse(text.str(), nullptr, false);
+    return parsed.is_discarded() ? json::object() : parsed;
+  }
+
+  // Every record of a topic, partition by partition in offset order.
+  std::vector<kafka::Record> read(const std::string& topic) const {
+    kafka::Consumer consumer({{"bootstrap.servers", kafka.bootstrap_servers()}});
+    std::vector<kafka::Record> records;
+    const auto ranges = consumer.whole_topic(topic, 10s);
+    consumer.read(topic, ranges, [&](const kafka::Record& record) {
+      records.push_back(record);
+      return true;
+    }, 10s);
+    std::stable_sort(records.begin(), records.end(),
+                     [](const auto& a, const auto& b) { return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset); });
+    return records;
+  }
+
+  std::vector<std::int64_t> high_watermarks(const std::string& topic) const {
+    kafka::Consumer consumer({{"bootstrap.servers", kafka.bootstrap_servers()}});
+    std::vector<std::int64_t> out;
+    for (const auto& range : consumer.whole_topic(topic, 10s)) out.push_back(range.end);
+    return out;
+  }
+
+  std::string confirmed_flush_lsn() const {
+    return pg.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'debezium'", db);
+  }
+};
+
+template <typename Predicate>
+bool wait_until(Predicate&& ready, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return ready();
+}
+
+std::vector<json> values_of(const std::vector<kafka::Record>& records) {
+  std::vector<json> out;
+  for (const auto& record : records) out.push_back(record.value ? json::parse(*record.value) : json(nullptr));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writes them, graceful stop, restart resumes") {
+  RunSetup setup("run", {"srv.public.items:3", "connect-offsets:25"},
+                 "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[]);"
+                 "CREATE TABLE audit (at timestamptz, line text);"
+                 "INSERT INTO items VALUES (1, 'one', 1.50, '{a,b}'), (2, 'two', NULL, NULL), (3, 'three', 3.00, '{}');"
+                 "INSERT INTO audit VALUES (now(), 'not captured')");
+  setup.write_connector({{"table.include.list", "public\\.items"}, {"heartbeat.interval.ms", "500"}});
+
+  auto worker = setup.start({"--metrics-interval", "1s"});
+  REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
+
+  // The snapshot: three reads, marked first … last, no record of the audit table.
+  auto records = setup.read("srv.public.items");
+  REQUIRE(records.size() == 3);
+  std::map<int, json> reads;
+  for (const auto& value : values_of(records)) reads[value["after"]["id"].get<int>()] = value;
+  CHECK(reads[1]["op"] == "r");
+  CHECK(reads[1]["after"] == json{{"id", 1}, {"name", "one"}, {"price", "AJY="}, {"tags", {"a", "b"}}});
+  std::multiset<std::string> markers;
+  for (const auto& [id, value] : reads) markers.insert(value["source"]["snapshot"].get<std::string>());
+  CHECK(markers == std::multiset<std::string>{"first", "true", "last"});
+  CHECK(setup.read("connect-offsets").size() >= 1);
+
+  // Streaming: a create, an update, a delete with its tombstone, a primary-key change.
+  setup.pg.psql("INSERT INTO items VALUES (4, 'four', 4.00, '{x}')", setup.db);
+  setup.pg.psql("UPDATE items SET name = 'ONE' WHERE id = 1", setup.db);
+  setup.pg.psql("DELETE FROM items WHERE id = 2", setup.db);
+  setup.pg.psql("BEGIN; UPDATE items SET id = 30 WHERE id = 3; INSERT INTO audit VALUES (now(), 'x'); COMMIT", setup.db);
+  REQUIRE_MESSAGE(wait_until([&] { return setup.read("srv.public.items").size() >= 3 + 1 + 1 + 2 + 3; }, 30s), setup.log());
+  records = setup.read("srv.public.items");
+  CHECK(records.size() == 10);
+  std::map<std::string, std::vector<std::string>> ops_by_key;  // in partition order = commit order per key
+  for (const auto& record : records) {
+    ops_by_key[record.key.value_or("null")].push_back(record.value ? json::parse(*record.value)["op"].get<std::string>() : "tombstone");
+  }
+  CHECK(ops_by_key[R"({"id":1})"] == std::vector<std::string>{"r", "u"});
+  CHECK(ops_by_key[R"({"id":2})"] == std::vector<std::string>{"r", "d", "tombstone"});
+  CHECK(ops_by_key[R"({"id":3})"] == std::vector<std::string>{"r", "d", "tombstone"});
+  CHECK(ops_by_key[R"({"id":30})"] == std::vector<std::string>{"c"});
+  CHECK(ops_by_key[R"({"id":4})"] == std::vector<std::string>{"c"});
+  for (const auto& record : records) {
+    if (record.key == R"({"id":30})") {
+      const auto header = std::find_if(record.headers.begin(), record.headers.end(),
+                                       [](const auto& h) { return h.first == "__debezium.oldkey"; });
+      REQUIRE(header != record.headers.end());
+      CHECK(header->second == R"({"id":3})");
+    }
+  }
+
+  // Heartbeats go to Debezium's heartbeat topic with the server name key.
+  REQUIRE(wait_until([&] { return !setup.read("__debezium-heartbeat.srv").empty(); }, 10s));
+  const auto heartbeat = setup.read("__debezium-heartbeat.srv").front();
+  CHECK(heartbeat.key == R"({"serverName":"srv"})");
+  CHECK(json::parse(*heartbeat.value).contains("ts_ms"));
+
+  // --status shows the running connector and Debezium's metric names.
+  REQUIRE(wait_until([&] { return setup.status()["metrics"].value("TotalNumberOfEventsSeen", 0) >= 4; }, 10s));
+  auto status = setup.cdcctl({"run", "--status", "--state-dir", setup.dir.path() + "/state", "-o", "json"});
+  CHECK(status.exit_code == 0);
+  const auto reported = json::parse(status.out);
+  REQUIRE(reported.size() == 1);
+  CHECK(reported[0]["state"] == "RUNNING");
+  CHECK(reported[0]["metrics"]["Connected"] == true);
+  CHECK(reported[0]["metrics"]["TotalNumberOfEventsSeen"] == 4);  // c, u, d, and the key change
+  CHECK(reported[0]["metrics"]["NumberOfCommittedTransactions"] == 4);
+  CHECK(reported[0]["metrics"]["SnapshotCompleted"] == true);
+  CHECK(reported[0]["metrics"]["RowsScanned"] == 3);
+  status = setup.cdcctl({"run", "--status", "--state-dir", setup.dir.path() + "/state"});
+  CHECK(status.out.find("inventory") != std::string::npos);
+  CHECK(status.out.find("RUNNING") != std::string::npos);
+
+  // SIGTERM: the open transaction is finished and confirmed, exit 0.
+  CHECK(worker->stop() == 0);
+  const auto log = setup.log();
+  CHECK(log.find("created replication slot debezium") != std::string::npos);
+  CHECK(log.find("snapshot completed: 3 row(s)") != std::string::npos);
+  CHECK(log.find("inventory: metrics {") != std::string::npos);
+  CHECK(log.find("stopped after") != std::string::npos);
+
+  // The offsets topic: Debezium's key and value; the slot confirmed what the last offset says.
+  const auto offsets = setup.read("connect-offsets");
+  REQUIRE(!offsets.empty());
+  CHECK(offsets.back().key == R"(["inventory",{"server":"srv"}])");
+  const auto last = json::parse(*offsets.back().value);
+  CHECK(last["messageType"] == "COMMIT");
+  CHECK(last.contains("lsn_proc"));
+  CHECK(last.contains("txId"));
+  CHECK(last.contains("ts_usec"));
+  CHECK(setup.confirmed_flush_lsn() == pg::format_lsn(last["lsn_commit"].get<std::uint64_t>()));
+  // The first snapshot offsets carry Debezium's snapshot flags.
+  const auto first = json::parse(*offsets.front().value);
+  CHECK(first["snapshot"] == "INITIAL");
+  const auto completed = std::find_if(offsets.begin(), offsets.end(), [](const auto& record) {
+    return json::parse(*record.value).value("snapshot_completed", false);
+  });
+  REQUIRE(completed != offsets.end());
+  CHECK(json::parse(*completed->value)["last_snapshot_record"] == true);
+  CHECK(status.exit_code == 0);
+  CHECK(setup.cdcctl({"run", "--status", "--state-dir", setup.dir.path() + "/state"}).exit_code == 1);  // STOPPED
+
+  // Changes while stopped come after a restart, once; nothing is snapshotted or sent again.
+  setup.pg.psql("INSERT INTO items VALUES (5, 'five', 5.00, NULL)", setup.db);
+  worker = setup.start({"--log-format", "json"});
+  REQUIRE_MESSAGE(wait_until([&] { return setup.read("srv.public.items").size() >= 11; }, 60s), setup.log());
+  std::this_thread::sleep_for(1s);
+  records = setup.read("srv.public.items");
+  CHECK(records.size() == 11);
+  CHECK(json::parse(*records.back().value)["after"]["id"] == 5);
+  CHECK(worker->stop() == 0);
+  // JSON logs: one object per line, with the resumed offset.
+  bool resumed = false;
+  std::istringstream lines(setup.log());
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    const auto entry = json::parse(line);
+    CHECK(entry.contains("ts"));
+    CHECK(entry.contains("level"));
+    if (entry["message"].get<std::string>().find("resuming from the stored offset") != std::string::npos) resumed = true;
+  }
+  CHECK(resumed);
+}
+
+TEST_CASE("cdcctl run: bad configs are refused before anything starts; --dry-run says what would run") {
+  TempDir dir("cdcctl-run-config");
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir.path() + "/" + name) << text;
+    return dir.path() + "/" + name;
+  };
+  const auto connector = [&](const json& extra) {
+    json config = {{"connector.class", "postgres"}, {"database.hostname", "db.internal"}, {"database.user", "cdc"},
+                   {"database.password", "s3cret-pw"}, {"database.dbname", "shop"}, {"topic.prefix", "shop"}};
+    config.update(extra);
+    return json{{"name", "shop"}, {"config", config}}.dump();
+  };
+  const auto worker = write("worker.properties", "bootstrap.servers=kafka:9092\nlinger.ms=5\n");
+
+  auto result = run_cdcctl({"run", worker, write("a.json", connector({{"plugin.name", "decoderbufs"}}))});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("plugin.name decoderbufs is not supported") != std::string::npos);
+  result = run_cdcctl({"run", worker, write("b.json", connector({{"snapshot.mode", "never"}}))});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("no_data") != std::string::npos);
+  result = run_cdcctl({"run", worker, write("c.json", connector({{"table.include.list", "public.a"}, {"table.exclude.list", "public.b"}}))});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("cannot both be set") != std::string::npos);
+  result = run_cdcctl({"run", write("d.json", connector(json::object()))});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("--embedded-kafka") != std::string::npos);
+  result = run_cdcctl({"run"});
+  CHECK(result.exit_code == 2);
+
+  result = run_cdcctl({"run", "--dry-run", worker, write("e.json", connector({{"snapshot.mode", "no_data"}, {"surprise.key", "1"}}))});
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("shop: would capture cdc@db.internal:5432/shop through slot debezium") != std::string::npos);
+  CHECK(result.out.find("snapshot.mode=no_data") != std::string::npos);
+  CHECK(result.out.find("offsets: connect-offsets on kafka:9092") != std::string::npos);
+  CHECK(result.err.find("ignoring unknown key surprise.key") != std::string::npos);
+  CHECK(result.err.find("linger.ms") != std::string::npos);  // not a Connect worker key
+  CHECK(result.out.find("s3cret-pw") == std::string::npos);
+  CHECK(result.err.find("s3cret-pw") == std::string::npos);
+}
