@@ -6,6 +6,12 @@
 
 namespace cdcctl::engine {
 
+namespace {
+
+std::string transaction_id(std::uint32_t xid, pg::Lsn lsn) { return std::to_string(xid) + ":" + std::to_string(lsn); }
+
+}  // namespace
+
 cdc::Row to_row(const pg::TupleData& tuple) {
   cdc::Row row;
   row.reserve(tuple.size());
@@ -55,6 +61,16 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
                   Table{relation, cdc::EventEncoder(std::move(table), options_.events), captured, std::move(kept)});
 }
 
+std::optional<cdc::TransactionBlock> ChangeMapper::transaction_block(const Table& table, pg::Lsn lsn) {
+  if (!options_.transaction_metadata || !transaction_) return std::nullopt;
+  // Counted per table in the order tables first appear, for the END record.
+  const auto collection = table.relation.schema + "." + table.relation.name;
+  auto counted = std::find_if(collection_counts_.begin(), collection_counts_.end(),
+                              [&](const auto& entry) { return entry.data_collection == collection; });
+  if (counted == collection_counts_.end()) counted = collection_counts_.insert(collection_counts_.end(), {collection, 0});
+  return cdc::TransactionBlock{transaction_id(transaction_->xid, lsn), ++total_order_, ++counted->event_count};
+}
+
 cdc::Row ChangeMapper::row_of(const Table& table, const pg::TupleData& tuple) const {
   auto row = to_row(tuple);
   if (table.kept_columns.empty()) return row;
@@ -71,12 +87,6 @@ const ChangeMapper::Table& ChangeMapper::table(std::uint32_t oid) const {
   }
   return found->second;
 }
-
-namespace {
-
-std::string transaction_id(std::uint32_t xid, pg::Lsn lsn) { return std::to_string(xid) + ":" + std::to_string(lsn); }
-
-}  // namespace
 
 std::vector<OutputRecord> ChangeMapper::begin(const pg::BeginMessage& begin, pg::Lsn lsn) {
   transaction_ = begin;
@@ -123,13 +133,7 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
     event.after = std::move(after);
     event.source = source(lsn);
     event.processed_ns = processed_ns;
-    if (options_.transaction_metadata && transaction_) {
-      const auto collection = table.relation.schema + "." + table.relation.name;
-      auto counted = std::find_if(collection_counts_.begin(), collection_counts_.end(),
-                                  [&](const auto& entry) { return entry.data_collection == collection; });
-      if (counted == collection_counts_.end()) counted = collection_counts_.insert(collection_counts_.end(), {collection, 0});
-      event.transaction = cdc::TransactionBlock{transaction_id(transaction_->xid, lsn), ++total_order_, ++counted->event_count};
-    }
+    event.transaction = transaction_block(table, lsn);
     const auto& key_row = event.after ? *event.after : *event.before;
     OutputRecord record{table.encoder.topic(), table.encoder.key(key_row), table.encoder.value(event), std::move(headers)};
     const bool tombstone = op == 'd' && options_.tombstones_on_delete;
@@ -192,6 +196,7 @@ std::vector<OutputRecord> ChangeMapper::truncate(const pg::TruncateMessage& mess
     cdc::ChangeEvent event;
     event.op = 't';
     event.source = source(lsn);
+    event.transaction = transaction_block(target, lsn);
     event.processed_ns = processed_ns;
     out.push_back({target.encoder.topic(), std::nullopt, target.encoder.value(event), {}});
   }

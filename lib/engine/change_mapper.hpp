@@ -76,6 +76,7 @@ class ChangeMapper {
     std::vector<std::size_t> kept_columns{};  // indexes into pgoutput's tuples; empty: all
   };
   cdc::Row row_of(const Table& table, const pg::TupleData& tuple) const;
+  std::optional<cdc::TransactionBlock> transaction_block(const Table& table, pg::Lsn lsn);
   const Table& table(std::uint32_t oid) const;
   cdc::SourceInfo source(pg::Lsn lsn) const;
   std::vector<OutputRecord> truncate(const pg::TruncateMessage& message, pg::Lsn lsn, std::int64_t processed_ns);

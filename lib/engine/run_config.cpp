@@ -50,6 +50,33 @@ std::string value_text(const Json& value, const std::string& key) {
   throw Error::usage(key + " must be a string, a number or a boolean");
 }
 
+std::string trim(std::string text);
+
+// Debezium's list of regular expressions: split on commas, except "\,",
+// which is a comma inside a pattern.
+std::vector<std::string> split_regex_list(const std::string& list) {
+  std::vector<std::string> patterns;
+  std::string current;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == '\\' && i + 1 < list.size() && list[i + 1] == ',') {
+      current += ',';
+      ++i;
+    } else if (list[i] == ',') {
+      patterns.push_back(current);
+      current.clear();
+    } else {
+      current += list[i];
+    }
+  }
+  patterns.push_back(current);
+  std::vector<std::string> out;
+  for (auto& pattern : patterns) {
+    pattern = trim(pattern);
+    if (!pattern.empty()) out.push_back(std::move(pattern));
+  }
+  return out;
+}
+
 std::string trim(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n\f");
   if (first == std::string::npos) return {};
@@ -78,9 +105,10 @@ NameFilter::NameFilter(const std::string& include, const std::string& exclude, c
   }
   const auto compile = [](const std::string& list, const std::string& key, std::vector<std::regex>& into,
                           std::vector<std::string>* text) {
-    for (const auto& pattern : split_list(list)) {
+    for (const auto& pattern : split_regex_list(list)) {
       try {
-        into.emplace_back(pattern, std::regex::ECMAScript | std::regex::optimize);
+        // Debezium matches these lists without regard to case.
+        into.emplace_back(pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
       } catch (const std::regex_error& error) {
         throw Error::usage(key + " holds an invalid regular expression '" + pattern + "'", error.what());
       }
@@ -125,7 +153,12 @@ std::string resolve_config_providers(const std::string& value, const std::string
       const auto name = rest.substr(colon + 1);
       std::vector<std::string> ignored;
       std::map<std::string, std::string> entries;
-      const auto text = read_file(path);
+      std::string text;
+      try {
+        text = read_file(path);
+      } catch (const Error& error) {
+        throw Error::usage(key + " refers to " + path + ", which cannot be read", error.why());
+      }
       // Reuse the .properties reader: every key is "unknown" to it, so read raw pairs.
       std::size_t line_start = 0;
       bool found = false;
@@ -225,7 +258,7 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
   };
   const auto require = [&](const std::string& key) {
     auto value = get(key);
-    if (!value || value->empty()) throw Error::usage(where + key + " is required");
+    if (!value || value->empty()) throw Error::usage(key + " is required");
     return *value;
   };
   const auto wrap = [&](auto&& parse) {
@@ -349,7 +382,11 @@ WorkerConfig parse_worker_properties(const std::string& text, const std::string&
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto trimmed = trim(line);
     if (logical.empty() && (trimmed.empty() || trimmed[0] == '#' || trimmed[0] == '!')) continue;
-    if (!trimmed.empty() && trimmed.back() == '\\') {
+    // A line continues when it ends in an odd number of backslashes (an
+    // even number are escaped backslashes).
+    const auto last_other = trimmed.find_last_not_of('\\');
+    const auto backslashes = trimmed.size() - (last_other == std::string::npos ? 0 : last_other + 1);
+    if (backslashes % 2 == 1) {
       logical += trimmed.substr(0, trimmed.size() - 1);
       continue;
     }
@@ -360,9 +397,22 @@ WorkerConfig parse_worker_properties(const std::string& text, const std::string&
   }
   if (!logical.empty()) lines.push_back(logical);
   for (const auto& line : lines) {
-    const auto separator = line.find_first_of("=:");
+    // Java's rule: the key ends at the first '=', ':' or blank.
+    const auto separator = line.find_first_of("=: \t\f");
     const auto key = trim(line.substr(0, separator));
-    auto value = separator == std::string::npos ? std::string() : trim(line.substr(separator + 1));
+    auto value = separator == std::string::npos ? std::string() : trim(line.substr(separator));
+    if (!value.empty() && (value[0] == '=' || value[0] == ':')) value = trim(value.substr(1));
+    // Escapes: "\\" is a backslash, "\t" a tab, "\n" a newline; any other escaped character is itself.
+    std::string unescaped;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (value[i] == '\\' && i + 1 < value.size()) {
+        const char next = value[++i];
+        unescaped += next == 't' ? '\t' : next == 'n' ? '\n' : next == 'r' ? '\r' : next;
+      } else {
+        unescaped += value[i];
+      }
+    }
+    value = unescaped;
     value = resolve_config_providers(value, key);
     if (key == "bootstrap.servers") {
       worker.kafka["bootstrap.servers"] = value;
@@ -411,8 +461,9 @@ RunConfig load_run_config(const std::vector<std::string>& paths, const std::opti
   std::set<std::string> names, slots;
   for (const auto& connector : config.connectors) {
     if (!names.insert(connector.name).second) throw Error::usage("connector " + connector.name + " is configured twice");
-    if (!slots.insert(connector.dbname + "/" + connector.slot).second) {
-      throw Error::usage("connectors share slot " + connector.slot + " of database " + connector.dbname,
+    // Slot names are unique per PostgreSQL server, not per database.
+    if (!slots.insert(connector.hostname + ":" + connector.port + "/" + connector.slot).second) {
+      throw Error::usage("connectors share slot " + connector.slot + " on " + connector.hostname + ":" + connector.port,
                          "a replication slot serves one reader", "give each connector its own slot.name");
     }
   }

@@ -246,10 +246,7 @@ TEST_CASE("run config: required keys are named when missing or empty") {
     CHECK(what.ends_with(key + " is required"));
     CHECK(error->code() == ExitCode::Usage);
     CHECK_THROWS_WITH_AS(parse(with(key, "")), doctest::Contains((key + " is required").c_str()), Error);
-    // BUG (see report): require() already prefixes "c.json (inv): " and the
-    // wrap() around it prefixes it again, so the message reads
-    // "c.json (inv): c.json (inv): connector.class is required".
-    // CHECK(what == "c.json (inv): " + key + " is required");
+    CHECK(what == "c.json (inv): " + key + " is required");
   }
   // database.password is optional: PGPASSFILE or trust may supply it.
   CHECK_NOTHROW(parse(without("database.password")));
@@ -488,17 +485,10 @@ TEST_CASE("run config: NameFilter matches whole names") {
   CHECK_THROWS_WITH_AS(NameFilter("ok,(", "", "column.include.list", "column.exclude.list"),
                        doctest::Contains("column.include.list holds an invalid regular expression '('"), Error);
 
-  // BUG (see report): Debezium builds these filters with Pattern.CASE_INSENSITIVE
-  // (io.debezium.function.Predicates.includes/excludes), so "public.orders"
-  // also captures a table named "Orders"; cdcctl's std::regex is case-sensitive.
-  // CHECK(include.matches("PUBLIC.Orders"));
-  // CHECK_FALSE(exclude.matches("public.AUDIT"));
-  //
-  // BUG (see report): Debezium's list splitter treats "\," as a comma inside
-  // one expression (RegExSplitterByComma); split_list splits on every comma,
-  // so "public\\.t{1\\,3}" becomes two broken patterns and is refused.
-  // const NameFilter quantified("public\\.t{1\\,3}", "", "i", "e");
-  // CHECK(quantified.matches("public.ttt"));
+  CHECK(include.matches("PUBLIC.Orders"));
+  CHECK_FALSE(exclude.matches("public.AUDIT"));
+  const NameFilter quantified("public\\.t{1\\,3}", "", "i", "e");
+  CHECK(quantified.matches("public.ttt"));
 }
 
 // ---------------------------------------------------------------------------
@@ -559,10 +549,7 @@ TEST_CASE("run config: ${env:NAME} and ${file:PATH:KEY} config providers") {
   REQUIRE(error);
   CHECK(error->code() == ExitCode::Usage);
   CHECK(std::string(error->what()).find(missing) != std::string::npos);
-  // BUG (see report): the header promises an error "naming `key`"; the read
-  // failure from read_file ("cannot read PATH: …") does not say which config
-  // key referred to the file.
-  // CHECK(std::string(error->what()).find("database.password") != std::string::npos);
+  CHECK(std::string(error->what()).find("database.password") != std::string::npos);
 
   // Providers inside a connector config: resolved before parsing, errors prefixed.
   auto document = minimal();
@@ -660,15 +647,13 @@ TEST_CASE("run config: worker properties defaults - CRLF - last line without new
   CHECK(separators.kafka == std::map<std::string, std::string>{{"ssl.endpoint.identification.algorithm", "https"},
                                                                {"transactional.id", "a:b=c"}});
 
-  // BUG (see report): Java .properties semantics the parser does not follow.
-  // An even number of trailing backslashes is an escaped backslash, not a
   // continuation, and "\\" in a value is one backslash:
-  // const auto escaped = parse_worker_properties("ssl.key.password=abc\\\\\nclient.id=y\n", "w.properties", warnings);
-  // CHECK(escaped.kafka.at("ssl.key.password") == "abc\\");
-  // CHECK(escaped.kafka.at("client.id") == "y");
+  const auto escaped = parse_worker_properties("ssl.key.password=abc\\\\\nclient.id=y\n", "w.properties", warnings);
+  CHECK(escaped.kafka.at("ssl.key.password") == "abc\\");
+  CHECK(escaped.kafka.at("client.id") == "y");
   // Whitespace alone may separate key and value ("key value"):
-  // const auto spaced = parse_worker_properties("bootstrap.servers localhost:9092\n", "w.properties", warnings);
-  // CHECK(spaced.kafka.at("bootstrap.servers") == "localhost:9092");
+  const auto spaced = parse_worker_properties("bootstrap.servers localhost:9092\n", "w.properties", warnings);
+  CHECK(spaced.kafka.at("bootstrap.servers") == "localhost:9092");
 }
 
 // ---------------------------------------------------------------------------
@@ -747,21 +732,16 @@ TEST_CASE("run config: load_run_config refusals") {
   const auto twin = dir.write("twin.json", connector_json("twin"));  // same database, default slot
   error = error_of([&] { load_run_config({worker, inv, twin}, std::nullopt); });
   REQUIRE(error);
-  CHECK(std::string(error->what()) == "connectors share slot debezium of database shop: a replication slot serves one reader");
+  CHECK(std::string(error->what()) == "connectors share slot debezium on db.internal:5432: a replication slot serves one reader");
   CHECK(error->hint() == "give each connector its own slot.name");
 
   const auto own_slot = dir.write("own-slot.json", connector_json("own", "shop", "own_slot"));
   CHECK(load_run_config({worker, inv, own_slot}, std::nullopt).connectors.size() == 2);
+  // Slot names are unique per server: another database of the same server cannot reuse one.
   const auto other_db = dir.write("other-db.json", connector_json("crm", "crm"));
-  CHECK(load_run_config({worker, inv, other_db}, std::nullopt).connectors.size() == 2);
-
-  // BUG (see report): slots belong to a PostgreSQL server (cluster), not to a
-  // database, and the check ignores database.hostname/port.
-  // Same server, two databases, one slot name: PostgreSQL cannot have both.
-  // CHECK_THROWS_AS(load_run_config({worker, inv, other_db}, std::nullopt), Error);
-  // Two servers that happen to use the same database and slot names are fine.
-  // const auto other_server = dir.write("other-server.json", connector_json("replica", "shop", "", "db2.internal"));
-  // CHECK(load_run_config({worker, inv, other_server}, std::nullopt).connectors.size() == 2);
+  CHECK_THROWS_AS(load_run_config({worker, inv, other_db}, std::nullopt), Error);
+  const auto other_server = dir.write("other-server.json", connector_json("replica", "shop", "", "db2.internal"));
+  CHECK(load_run_config({worker, inv, other_server}, std::nullopt).connectors.size() == 2);
 }
 
 TEST_CASE("run config: --embedded-kafka supplies bootstrap.servers") {
@@ -1038,11 +1018,8 @@ TEST_CASE("change mapper: truncates that are not skipped under transaction metad
   REQUIRE(records.size() == 1);
   CHECK(value_of(records[0])["op"] == "t");
   CHECK_FALSE(records[0].key.has_value());
-  // BUG (see report): Debezium's EventDispatcher calls the transaction monitor
-  // for every data change event it does not skip, truncates included, so the
-  // truncate carries a transaction block and END counts it. ChangeMapper's
   // truncate() path sets no block and does not count:
-  // CHECK(value_of(records[0])["transaction"] == json{{"id", "11:260"}, {"total_order", 1}, {"data_collection_order", 1}});
+  CHECK(value_of(records[0])["transaction"] == json{{"id", "11:260"}, {"total_order", 1}, {"data_collection_order", 1}});
   const auto end = m.commit({0, 300, 310, kCommitTime});
   REQUIRE(end.size() == 1);
   CHECK(json::parse(*end[0].value)["status"] == "END");
