@@ -1,108 +1,75 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs cdcctl end to end on embedded
-# defaults: a throwaway PostgreSQL 15, the embedded Kafka broker and the Kafka
-# Connect double are started locally, cdcctl is pointed at them through a
-# context, and everything is stopped and removed at the end. Nothing outside
-# a temporary directory is touched (your own contexts file included).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# The main job on embedded defaults: installs what is missing, builds, then
+# captures a throwaway PostgreSQL 15 with a sample shop schema into Kafka with
+# `cdcctl run --embedded-kafka` while a small workload runs, and shows the
+# change events flowing. Everything is stopped and removed at the end; nothing
+# outside a temporary directory is touched. scripts/tour.sh tours the
+# operations commands (health, offsets, slots, DLQ, reconcile…).
+source "$(dirname "$0")/lib/demo.sh"
+say() { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
+sql() { PGCONNECT_TIMEOUT=5 psql "$pg" -qAt -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
 
-./scripts/install-deps.sh
-./scripts/build.sh build >/dev/null
-bin=$PWD/build
-cdcctl=$bin/apps/cdcctl/cdcctl
-
-source scripts/lib/services.sh
-export CDCCTL_CONFIG=$service_work/config.yaml
-
-bold=; plain=
-if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then bold=$'\033[1m'; plain=$'\033[0m'; fi
-step() { printf '\n%s$ %s%s\n' "$bold" "${*/#$bin\/apps\/cdcctl\//}" "$plain"; "$@" || echo "(exit code $?)"; }
-
-echo "Starting a throwaway PostgreSQL 15, the embedded Kafka broker and the Connect double..."
+say "A throwaway PostgreSQL 15 (wal_level=logical) with a sample shop schema"
 start_service pg "$bin/tests/throwaway-postgres"
-start_service kafka "$bin/tests/embedded-kafka" --topic dbserver1.public.orders:3
-start_service connect "$bin/tests/connect-double" --version 3.9.0
-echo "  postgres: $pg"
-echo "  kafka:    $kafka"
-echo "  connect:  $connect"
+echo "  $pg"
+sql "CREATE TYPE tier AS ENUM ('bronze', 'silver', 'gold');
+     CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text, tier tier NOT NULL DEFAULT 'bronze');
+     CREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers, amount numeric(10,2) NOT NULL,
+                          status text NOT NULL, placed_at timestamptz NOT NULL DEFAULT now());
+     INSERT INTO customers VALUES (1, 'Ada', 'ada@example.com', 'gold'), (2, 'Bob', 'bob@example.com', 'silver'),
+                                  (3, 'Cy', NULL, 'bronze');
+     INSERT INTO orders (id, customer_id, amount, status) VALUES (100, 1, 42.00, 'paid'), (101, 2, 9.99, 'new')"
 
-step "$cdcctl" version
-step "$cdcctl" context set demo --connect-url "$connect" --bootstrap-servers "$kafka" --pg "$pg" --timeout 5s
-step "$cdcctl" context list
-step "$cdcctl" ping
-step "$cdcctl" ping kafka -o json
-step "$cdcctl" context show --effective --timeout 3s
+socket=${pg#host=}; socket=${socket%% *}
+port=${pg#*port=}; port=${port%% *}
+cat >"$service_work/shop.json" <<JSON
+{"name": "shop", "config": {
+  "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+  "plugin.name": "pgoutput",
+  "database.hostname": "$socket", "database.port": "$port",
+  "database.user": "postgres", "database.dbname": "postgres",
+  "topic.prefix": "shop",
+  "table.include.list": "public\\\\.customers,public\\\\.orders",
+  "heartbeat.interval.ms": "5000",
+  "provide.transaction.metadata": "true"
+}}
+JSON
 
-echo
-echo "Two connectors, one task failing: health is CRITICAL (exit 2); --restart-failed restarts exactly that task."
-for name in inventory orders; do
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "$connect/connectors" \
-    --data "{\"name\":\"$name\",\"config\":{\"connector.class\":\"FileStreamSource\",\"topic\":\"$name\",\"tasks.max\":\"2\"}}"
-done
-curl -sf -X POST "$connect/__double/fail-task?connector=orders&task=1" \
-  --data-binary $'org.apache.kafka.connect.errors.ConnectException: replication slot "orders" is inactive\n\tat io.debezium.X'
-step "$cdcctl" connectors list
-step "$cdcctl" health --state-file "$service_work/health.json"
-step "$cdcctl" health --restart-failed --state-file "$service_work/health.json" --prometheus "$service_work/cdcctl.prom"
-step "$cdcctl" health --state-file "$service_work/health.json" -o wide
-step grep -E '^cdcctl_(health_status|connect_restarts_total)' "$service_work/cdcctl.prom"
-step "$cdcctl" restart rolling connectors --all --dry-run
+say "\$ cdcctl run --embedded-kafka shop.json   (Debezium's PostgreSQL connector, natively; the broker is in memory)"
+start_service kafka "$cdcctl" run --embedded-kafka "$service_work/shop.json" --state-dir "$service_work/state" --metrics-interval 0
+echo "  Kafka at $kafka (attach with: kcat -b $kafka -L)"
+for _ in $(seq 50); do grep -q "streaming from slot" "$service_work/kafka.log" && break; sleep 0.2; done
+sed 's/^/  | /' "$service_work/kafka.log"
 
-echo
-echo "PostgreSQL: is it ready for a Debezium connector, and are its replication slots healthy?"
-psql_demo() { PGCONNECT_TIMEOUT=5 psql "$pg" -qAt -c "$1" >/dev/null; }
-psql_demo "CREATE TABLE IF NOT EXISTS public.customers (id int PRIMARY KEY, name text)"
-psql_demo "CREATE TABLE IF NOT EXISTS public.audit_log (at timestamptz, line text)"
-step "$cdcctl" pg preflight --tables public.customers,public.audit_log
-step "$cdcctl" slots create debezium
-psql_demo "INSERT INTO public.audit_log SELECT now(), repeat('x', 200) FROM generate_series(1, 50000)"
-step "$cdcctl" slots list
-step "$cdcctl" slots check --warn-retained 4MB --crit-retained 1GB --state-file "$service_work/slots.json"
-step "$cdcctl" slots drop debezium --yes
+say "The snapshot, as a consumer sees it: cdcctl events tail shop.public.customers"
+"$cdcctl" --bootstrap-servers "$kafka" events tail shop.public.customers --last 10
 
-echo
-echo "Kafka topics: the schema-history topic as Debezium needs it (a dry run: the embedded broker has no admin API)."
-step "$cdcctl" topics create-history schema-history.dbserver1 --replication-factor 1 --dry-run
-step "$cdcctl" topics create-history schema-history.dbserver1 --replication-factor 1
-
-echo
-echo "A dead-letter queue as Kafka Connect writes it (kcat -H sets the context headers): what broke, and a replay."
+say "A small workload (new orders, a status change, a customer upgraded, an order deleted), followed live:"
+"$cdcctl" --bootstrap-servers "$kafka" events tail shop.public.orders --last 2 --follow &
+follower=$!
+sleep 1
 for i in 1 2 3; do
-  printf '{"before":null,"after":{"id":%d,"email":null},"source":{"schema":"public","table":"orders"},"op":"c","ts_ms":1795312800000}\n' "$i" |
-    kcat -b "$kafka" -t dlq-demo -P -k "{\"id\":$i}" \
-    -H "__connect.errors.topic=dbserver1.public.orders" -H "__connect.errors.partition=0" -H "__connect.errors.offset=$((41 + i))" \
-    -H "__connect.errors.connector.name=jdbc-sink" -H "__connect.errors.task.id=0" -H "__connect.errors.stage=TASK_PUT" \
-    -H "__connect.errors.exception.class.name=java.sql.SQLException" \
-    -H "__connect.errors.exception.message=null value in column \"email\" of row $i violates not-null constraint"
+  sql "INSERT INTO orders (id, customer_id, amount, status) VALUES ($((101 + i)), $(( (i % 3) + 1 )), $i$i.50, 'new')"
+  sleep 0.4
 done
-step "$cdcctl" dlq stats dlq-demo
-step "$cdcctl" dlq inspect dlq-demo --last 1
-step "$cdcctl" dlq replay dlq-demo --dry-run
-step "$cdcctl" dlq replay dlq-demo --yes
-step "$cdcctl" events tail dbserver1.public.orders --last 1
+sql "BEGIN; UPDATE orders SET status = 'paid' WHERE id = 101; UPDATE customers SET tier = 'gold' WHERE id = 2; COMMIT"
+sleep 0.4
+sql "DELETE FROM orders WHERE id = 103"
+sleep 2
+kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null || true
 
-echo
-echo "Reconcile: is the target a faithful copy? 50,000 customers, one lost, one stray, one stale (exit 1)."
-pg_server=${pg% dbname=*}  # the same server, any database
-psql_demo "CREATE DATABASE shop_source"
-psql_demo "CREATE DATABASE shop_target"
-for db in shop_source shop_target; do
-  PGCONNECT_TIMEOUT=5 psql "$pg_server dbname=$db" -qAt -c "CREATE TABLE customers (id bigint PRIMARY KEY, email text,
-    balance numeric(12,2), updated_at timestamptz);
-    INSERT INTO customers SELECT g, 'u' || g || '@example.org', g * 1.5, timestamptz '2026-01-01 00:00:00+00'
-    FROM generate_series(1, 50000) g" >/dev/null
-done
-PGCONNECT_TIMEOUT=5 psql "$pg_server dbname=shop_target" -qAt -c "DELETE FROM customers WHERE id = 4242;
-  INSERT INTO customers VALUES (90001, 'stray@example.org', 0, now());
-  UPDATE customers SET email = 'old@example.org' WHERE id = 31337" >/dev/null
-step "$cdcctl" reconcile --source "pg:$pg_server dbname=shop_source" --target "pg:$pg_server dbname=shop_target" --table customers --mode checksum
-step "$cdcctl" reconcile --source "pg:$pg_server dbname=shop_source" --target "pg:$pg_server dbname=shop_target" --table customers --show-values
+say "Transaction metadata (provide.transaction.metadata=true): cdcctl events tail shop.transaction"
+"$cdcctl" --bootstrap-servers "$kafka" events tail shop.transaction --last 4
 
-echo
-echo "Stopping Kafka: ping now reports it unreachable and exits 3 (for cron and monitoring)."
+say "\$ cdcctl run --status   (Debezium's metric names)"
+"$cdcctl" run --status --state-dir "$service_work/state" -o wide || true
+
+say "The offset, where Kafka Connect keeps it, in Debezium's shape (a connector can move to Debezium and back):"
+kcat -b "$kafka" -C -t connect-offsets -e -q -f '%k  %s\n' 2>/dev/null | tail -1
+echo "  confirmed_flush_lsn of the slot: $(psql "$pg" -qAt -c "SELECT confirmed_flush_lsn FROM pg_replication_slots")"
+
+say "Stopping the worker (SIGTERM: it finishes the open Kafka transaction and confirms it)"
 kill "${service_pids[1]}"; wait "${service_pids[1]}" 2>/dev/null || true
-step "$cdcctl" ping --timeout 2s
-
+tail -n 1 "$service_work/kafka.log" | sed 's/^/  | /'
 echo
-echo "Demo finished; everything it started is being stopped and removed."
+echo "Demo finished; everything it started is being stopped and removed. scripts/tour.sh tours the operations commands."

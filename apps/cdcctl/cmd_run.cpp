@@ -136,6 +136,8 @@ ExitCode run(AppContext& context, const RunFlags& flags) {
   if (flags.embedded_kafka) {
     broker.emplace(1);
     config.worker.kafka["bootstrap.servers"] = broker->bootstrap_servers();
+    // Alone on stdout, so a script can read the address: read -r kafka < <(cdcctl run --embedded-kafka …)
+    *context.io.out << broker->bootstrap_servers() << std::endl;
     logger.info("embedded Kafka broker at " + broker->bootstrap_servers() +
                 " (in memory, NOT durable: for development and demos; attach with kcat -b " + broker->bootstrap_servers() +
                 " or cdcctl events tail -X bootstrap.servers=" + broker->bootstrap_servers() + ")");
@@ -198,8 +200,8 @@ void add_run_command(CLI::App& app, AppContext& context) {
       "are logged every --metrics-interval and written to <state dir>/<connector>.status.json, which "
       "`cdcctl run --status` shows (exit 0 when every connector runs, 1 otherwise).\n"
       "\n"
-      "--embedded-kafka starts librdkafka's in-process broker and prints its address: everything is lost when "
-      "cdcctl exits. Exit codes: 0 stopped by a signal, 1 a connector failed, 2 bad configuration.",
+      "--embedded-kafka starts librdkafka's in-process broker and prints its address, alone on the first line of "
+      "standard output (for scripts) and in the log: everything in it is lost when cdcctl exits. Exit codes: 0 stopped by a signal, 1 a connector failed, 2 bad configuration.",
       {"cdcctl run --embedded-kafka examples/run/inventory.json",
        "cdcctl run examples/run/worker.properties examples/run/inventory.json --log-format json",
        "cdcctl run --status examples/run/worker.properties examples/run/inventory.json -o json",

@@ -15,7 +15,7 @@ namespace cdcctl::cdc {
 using OrderedJson = nlohmann::ordered_json;
 
 struct ConnectSchema {
-  std::string type{};        // int8…int64, float32/float64, boolean, string, bytes, struct, array
+  std::string type{};        // as the JsonConverter names them: int8…int64, float, double, boolean, string, bytes, struct, array
   bool optional = true;
   std::string name{};        // logical type, e.g. "io.debezium.time.MicroTimestamp"
   std::optional<int> version{};

@@ -1,5 +1,7 @@
 #include "cdc/debezium_event.hpp"
 
+#include <regex>
+
 #include "core/bytes.hpp"
 
 namespace cdcctl::cdc {
@@ -22,6 +24,21 @@ ConnectSchema transaction_schema() {
   return schema;
 }
 
+// What Debezium writes for a NULL in a column its schema says cannot be
+// null (the old row of a delete under REPLICA IDENTITY DEFAULT holds only
+// the key): the column's default, else the type's zero value.
+OrderedJson fallback_value(const ConnectSchema& schema) {
+  if (schema.default_value) return *schema.default_value;
+  if (schema.name == "io.debezium.time.ZonedTimestamp") return "1970-01-01T00:00:00Z";
+  if (schema.name == "org.apache.kafka.connect.data.Decimal") return "AA==";  // an unscaled 0
+  if (schema.type == "boolean") return false;
+  if (schema.type == "string" || schema.type == "bytes") return "";
+  if (schema.type == "array") return OrderedJson::array();
+  if (schema.type == "float" || schema.type == "double") return 0.0;
+  if (schema.type == "struct") return nullptr;
+  return 0;  // integers, and dates and times counted from the epoch
+}
+
 // The placeholder for an unchanged TOAST value, in the column's own type.
 OrderedJson unavailable_value(const ConnectSchema& schema) {
   if (schema.type == "bytes") return base64_encode(kUnavailableValue);
@@ -29,11 +46,18 @@ OrderedJson unavailable_value(const ConnectSchema& schema) {
   return kUnavailableValue;
 }
 
-OrderedJson wrap(const OrderedJson& schema, OrderedJson payload, bool with_schema) {
-  if (!with_schema) return payload;
-  OrderedJson out = OrderedJson::object();
-  out["schema"] = schema;
-  out["payload"] = std::move(payload);
+// The JSON converter's record: the payload alone, or {"schema":…,"payload":…}
+// with the schema's text rendered once per table rather than once per event.
+std::string wrap(const std::string& schema_text, const OrderedJson& payload, bool with_schema) {
+  if (!with_schema) return payload.dump();
+  std::string out;
+  auto body = payload.dump();
+  out.reserve(schema_text.size() + body.size() + 24);
+  out += "{\"schema\":";
+  out += schema_text;
+  out += ",\"payload\":";
+  out += body;
+  out += '}';
   return out;
 }
 
@@ -80,7 +104,17 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
   key_schema_.name = topic_ + ".Key";
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
     const auto& column = table_.columns[i];
-    row.fields.emplace_back(column.name, column_schema(column.type, column.optional, options_.types));
+    auto schema = column_schema(column.type, column.optional, options_.types);
+    if (column.default_expression) {
+      if (const auto literal = default_literal(*column.default_expression)) {
+        try {
+          schema.default_value = column_value(column.type, *literal, options_.types);
+        } catch (const std::exception&) {
+          // Not a value of the column's type after all: no default, as Debezium does.
+        }
+      }
+    }
+    row.fields.emplace_back(column.name, std::move(schema));
     if (column.key) {
       key_columns_.push_back(i);
       key_schema_.fields.emplace_back(column.name, column_schema(column.type, false, options_.types));
@@ -97,8 +131,8 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
                       {"ts_ms", field("int64", true)},
                       {"ts_us", field("int64", true)},
                       {"ts_ns", field("int64", true)}};
-  key_schema_json_ = key_schema_.to_json();
-  envelope_json_ = envelope_.to_json();
+  key_schema_text_ = key_schema_.to_json().dump();
+  envelope_text_ = envelope_.to_json().dump();
 }
 
 OrderedJson EventEncoder::row_payload(const Row& row) const {
@@ -107,7 +141,9 @@ OrderedJson EventEncoder::row_payload(const Row& row) const {
     const auto& column = table_.columns[i];
     const Cell cell = i < row.size() ? row[i] : Cell::null();
     switch (cell.kind) {
-      case Cell::Kind::Null: out[column.name] = nullptr; break;
+      case Cell::Kind::Null:
+        out[column.name] = column.optional ? OrderedJson(nullptr) : fallback_value(envelope_.fields[0].second.fields[i].second);
+        break;
       case Cell::Kind::Unavailable:
         out[column.name] = unavailable_value(envelope_.fields[0].second.fields[i].second);
         break;
@@ -139,15 +175,52 @@ OrderedJson EventEncoder::source_payload(const SourceInfo& source) const {
   return out;
 }
 
-std::optional<std::string> EventEncoder::key(const Row& row) const {
-  if (key_columns_.empty()) return std::nullopt;
+OrderedJson EventEncoder::key_struct(const Row& row) const {
   OrderedJson payload = OrderedJson::object();
   for (const auto index : key_columns_) {
     const auto& column = table_.columns[index];
     const Cell cell = index < row.size() ? row[index] : Cell::null();
     payload[column.name] = cell.kind == Cell::Kind::Text ? column_value(column.type, cell.text, options_.types) : OrderedJson(nullptr);
   }
-  return wrap(key_schema_json_, std::move(payload), options_.key_schemas).dump();
+  return payload;
+}
+
+std::optional<std::string> EventEncoder::key(const Row& row) const {
+  if (key_columns_.empty()) return std::nullopt;
+  return wrap(key_schema_text_, key_struct(row), options_.key_schemas);
+}
+
+std::optional<std::string> EventEncoder::key_payload(const Row& row) const {
+  if (key_columns_.empty()) return std::nullopt;
+  return key_struct(row).dump();
+}
+
+std::optional<std::string> default_literal(const std::string& expression) {
+  if (expression == "true" || expression == "false") return expression == "true" ? "t" : "f";
+  // A number: 42, -1.5
+  const bool numeric = !expression.empty() && expression.find_first_not_of("-0123456789.") == std::string::npos &&
+                       expression.find_first_of("0123456789") != std::string::npos;
+  if (numeric) return expression.front() == '-' ? std::nullopt : std::optional<std::string>(expression);
+  // A quoted constant with a cast: 'text'::type, quotes doubled inside.
+  if (expression.size() < 2 || expression.front() != '\'') return std::nullopt;
+  std::string text;
+  std::size_t i = 1;
+  for (; i < expression.size(); ++i) {
+    if (expression[i] == '\'') {
+      if (i + 1 < expression.size() && expression[i + 1] == '\'') {
+        text += '\'';
+        ++i;
+        continue;
+      }
+      break;
+    }
+    text += expression[i];
+  }
+  if (i >= expression.size()) return std::nullopt;
+  // Nothing after the constant but casts: 'x'::character varying, '1'::numeric(10,2).
+  static const std::regex casts(R"((::[a-z_][a-z_0-9 ]*(\([0-9, ]+\))?(\[\])?)*)");
+  if (!std::regex_match(expression.substr(i + 1), casts)) return std::nullopt;
+  return text;
 }
 
 std::string EventEncoder::value(const ChangeEvent& event) const {
@@ -166,7 +239,7 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
   payload["ts_ms"] = event.processed_ns / 1000000;
   payload["ts_us"] = event.processed_ns / 1000;
   payload["ts_ns"] = event.processed_ns;
-  return wrap(envelope_json_, std::move(payload), options_.value_schemas).dump();
+  return wrap(envelope_text_, payload, options_.value_schemas);
 }
 
 namespace {
@@ -179,14 +252,14 @@ ConnectSchema named_struct(const std::string& name, std::vector<std::pair<std::s
   return schema;
 }
 
-const OrderedJson& transaction_key_schema() {
-  static const OrderedJson schema =
-      named_struct("io.debezium.connector.common.TransactionMetadataKey", {{"id", field("string", false)}}).to_json();
+const std::string& transaction_key_schema() {
+  static const std::string schema =
+      named_struct("io.debezium.connector.common.TransactionMetadataKey", {{"id", field("string", false)}}).to_json().dump();
   return schema;
 }
 
-const OrderedJson& transaction_value_schema() {
-  static const OrderedJson schema = [] {
+const std::string& transaction_value_schema() {
+  static const std::string schema = [] {
     ConnectSchema collection = named_struct("event.collection", {{"data_collection", field("string", false)},
                                                                  {"event_count", field("int64", false)}});
     collection.optional = true;
@@ -198,7 +271,8 @@ const OrderedJson& transaction_value_schema() {
                          {"event_count", field("int64", true)},
                          {"data_collections", collections},
                          {"ts_ms", field("int64", false)}})
-        .to_json();
+        .to_json()
+        .dump();
   }();
   return schema;
 }
@@ -206,22 +280,22 @@ const OrderedJson& transaction_value_schema() {
 std::string transaction_key(const EventOptions& options, const std::string& id) {
   OrderedJson payload = OrderedJson::object();
   payload["id"] = id;
-  return wrap(transaction_key_schema(), std::move(payload), options.key_schemas).dump();
+  return wrap(transaction_key_schema(), payload, options.key_schemas);
 }
 
 }  // namespace
 
 AuxiliaryRecord heartbeat_record(const EventOptions& options, std::int64_t now_ms) {
-  static const OrderedJson key_schema =
-      named_struct("io.debezium.connector.common.ServerNameKey", {{"serverName", field("string", false)}}).to_json();
-  static const OrderedJson value_schema =
-      named_struct("io.debezium.connector.common.Heartbeat", {{"ts_ms", field("int64", false)}}).to_json();
+  static const std::string key_schema =
+      named_struct("io.debezium.connector.common.ServerNameKey", {{"serverName", field("string", false)}}).to_json().dump();
+  static const std::string value_schema =
+      named_struct("io.debezium.connector.common.Heartbeat", {{"ts_ms", field("int64", false)}}).to_json().dump();
   OrderedJson key = OrderedJson::object();
   key["serverName"] = options.topic_prefix;
   OrderedJson value = OrderedJson::object();
   value["ts_ms"] = now_ms;
-  return {"__debezium-heartbeat." + options.topic_prefix, wrap(key_schema, std::move(key), options.key_schemas).dump(),
-          wrap(value_schema, std::move(value), options.value_schemas).dump()};
+  return {"__debezium-heartbeat." + options.topic_prefix, wrap(key_schema, key, options.key_schemas),
+          wrap(value_schema, value, options.value_schemas)};
 }
 
 AuxiliaryRecord transaction_begin_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms) {
@@ -232,7 +306,7 @@ AuxiliaryRecord transaction_begin_record(const EventOptions& options, const std:
   value["data_collections"] = nullptr;
   value["ts_ms"] = ts_ms;
   return {options.topic_prefix + ".transaction", transaction_key(options, id),
-          wrap(transaction_value_schema(), std::move(value), options.value_schemas).dump()};
+          wrap(transaction_value_schema(), value, options.value_schemas)};
 }
 
 AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms,
@@ -251,7 +325,7 @@ AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::s
   value["data_collections"] = std::move(list);
   value["ts_ms"] = ts_ms;
   return {options.topic_prefix + ".transaction", transaction_key(options, id),
-          wrap(transaction_value_schema(), std::move(value), options.value_schemas).dump()};
+          wrap(transaction_value_schema(), value, options.value_schemas)};
 }
 
 }  // namespace cdcctl::cdc

@@ -19,7 +19,14 @@ struct ColumnDef {
   PgColumnType type{};
   bool optional = true;  // NULL allowed
   bool key = false;      // part of the primary key
+  // The column's DEFAULT as PostgreSQL prints it (pg_get_expr): a literal
+  // becomes the schema's default; expressions such as now() are ignored.
+  std::optional<std::string> default_expression{};
 };
+
+// The text of a constant DEFAULT ("42", "'abc'::text", "true"), or nullopt
+// for anything computed (nextval(…), now(), …).
+std::optional<std::string> default_literal(const std::string& expression);
 
 struct TableDef {
   std::string schema{};
@@ -84,6 +91,9 @@ class EventEncoder {
   bool has_key() const { return !key_columns_.empty(); }
   // The record key; nullopt for a table without a primary key (null key).
   std::optional<std::string> key(const Row& row) const;
+  // The key's payload alone, as Kafka Connect's default header converter
+  // writes a key struct into a header (Debezium's __debezium.oldkey/newkey).
+  std::optional<std::string> key_payload(const Row& row) const;
   // The record value of a change event (a tombstone is a null value, not this).
   std::string value(const ChangeEvent& event) const;
 
@@ -91,6 +101,7 @@ class EventEncoder {
 
  private:
   OrderedJson row_payload(const Row& row) const;
+  OrderedJson key_struct(const Row& row) const;
   OrderedJson source_payload(const SourceInfo& source) const;
 
   TableDef table_;
@@ -99,8 +110,8 @@ class EventEncoder {
   std::vector<std::size_t> key_columns_;
   ConnectSchema key_schema_;
   ConnectSchema envelope_;
-  OrderedJson key_schema_json_;
-  OrderedJson envelope_json_;
+  std::string key_schema_text_;  // rendered once: most of a record's bytes with schemas on
+  std::string envelope_text_;
 };
 
 // Debezium's io.debezium.connector.postgresql.Source schema (reference §2.4).

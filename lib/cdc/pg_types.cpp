@@ -261,11 +261,11 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
     case oid::kInt4: return primitive("int32", optional);
     case oid::kInt8:
     case oid::kOid: return primitive("int64", optional);
-    case oid::kFloat4: return primitive("float32", optional);
-    case oid::kFloat8: return primitive("float64", optional);
+    case oid::kFloat4: return primitive("float", optional);  // the JsonConverter's names for FLOAT32/FLOAT64
+    case oid::kFloat8: return primitive("double", optional);
     case oid::kNumeric:
     case oid::kMoney: {
-      if (options.decimal == DecimalHandling::Double) return primitive("float64", optional);
+      if (options.decimal == DecimalHandling::Double) return primitive("double", optional);
       if (options.decimal == DecimalHandling::String) return primitive("string", optional);
       if (type.oid == oid::kMoney) return decimal_schema(optional, options.money_fraction_digits, std::nullopt);
       if (const auto ps = numeric_precision_scale(type.modifier)) return decimal_schema(optional, ps->second, ps->first);

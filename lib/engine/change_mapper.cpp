@@ -43,6 +43,7 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
     def.type.oid = column.type_oid;
     def.type.modifier = column.type_modifier;
     if (auto labels = facts.enum_labels.find(column.name); labels != facts.enum_labels.end()) def.type.enum_labels = labels->second;
+    if (auto found = facts.defaults.find(column.name); found != facts.defaults.end()) def.default_expression = found->second;
     def.optional = !facts.not_null.contains(column.name);
     // The primary key when the catalog says; else the replica identity
     // columns, unless that is every column (REPLICA IDENTITY FULL).
@@ -156,10 +157,11 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
         if (after[i].kind == cdc::Cell::Kind::Unavailable && update->old_kind == 'O') after[i] = (*before)[i];
       }
     }
-    const auto old_key = before ? target.encoder.key(*before) : std::nullopt;
-    const auto new_key = target.encoder.key(after);
+    const auto old_key = before ? target.encoder.key_payload(*before) : std::nullopt;
+    const auto new_key = target.encoder.key_payload(after);
     if (update->old_kind == 'K' || (before && old_key != new_key)) {
-      // A primary-key change: the old key is deleted (and tombstoned), the new one created.
+      // A primary-key change: the old key is deleted (and tombstoned), the new
+      // one created; the headers hold the other key's struct.
       emit(target, 'd', before, std::nullopt, {{"__debezium.newkey", new_key.value_or("null")}});
       emit(target, 'c', std::nullopt, after, {{"__debezium.oldkey", old_key.value_or("null")}});
     } else {

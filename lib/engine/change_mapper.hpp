@@ -27,6 +27,7 @@ struct TableFacts {
   std::vector<std::string> primary_key{};
   std::set<std::string> not_null{};
   std::map<std::string, std::vector<std::string>> enum_labels{};  // by column
+  std::map<std::string, std::string> defaults{};                   // DEFAULT expressions, by column
 };
 using TableFactsLookup = std::function<TableFacts(const std::string& schema, const std::string& table)>;
 

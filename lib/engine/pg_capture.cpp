@@ -35,18 +35,17 @@ std::int64_t unix_now_us() {
 
 PgCapture::PgCapture(CaptureOptions options, RecordSink& sink) : options_(std::move(options)), sink_(sink) {}
 
-TableFacts PgCapture::facts(const std::string& schema, const std::string& table) {
+TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const std::string& table) {
   TableFacts found;
   const auto relation = pg::qualified_name(schema, table);
-  auto columns = on_postgres([&] {
-    return catalog_->exec(
-        "SELECT a.attname, a.attnotnull, "
-        "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
-        "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
-        " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum) "
-        "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 4, a.attnum",
-        {relation});
-  });
+  auto columns = catalog.exec(
+      "SELECT a.attname, a.attnotnull, "
+      "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
+      "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+      " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum), "
+      "(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) "
+      "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 4, a.attnum",
+      {relation});
   for (int row = 0; row < columns.rows(); ++row) {
     const auto name = columns.text(row, 0);
     if (columns.text(row, 1) == "t") found.not_null.insert(name);
@@ -60,8 +59,13 @@ TableFacts PgCapture::facts(const std::string& schema, const std::string& table)
       found.enum_labels[name] = std::move(list);
     }
     if (!columns.is_null(row, 3)) found.primary_key.push_back(name);
+    if (const auto expression = columns.value(row, 4)) found.defaults[name] = *expression;
   }
   return found;
+}
+
+TableFacts PgCapture::facts(const std::string& schema, const std::string& table) {
+  return on_postgres([&] { return table_facts(*catalog_, schema, table); });
 }
 
 void PgCapture::start(const std::optional<cdc::PostgresOffset>& offset) {
@@ -117,7 +121,17 @@ void PgCapture::step(std::chrono::milliseconds wait) {
   // the batch ends (low latency when idle, big batches under load).
   auto payload = on_postgres([&] { return stream_->read(std::chrono::milliseconds(0)); });
   if (!payload) {
-    if (!begin_ && batch_offset_) end_batch();
+    if (!begin_ && batch_offset_) {
+      // Wait a little for more before committing: under load the walsender
+      // sends in bursts, and a Kafka transaction per burst would cost more
+      // than the events themselves.
+      const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - batch_started_);
+      if (age >= options_.batch_linger || wait.count() == 0) {
+        end_batch();
+      } else {
+        wait = std::min(wait, options_.batch_linger - age);
+      }
+    }
     maybe_heartbeat(0);
     if (wait.count() > 0) payload = on_postgres([&] { return stream_->read(wait); });
   }

@@ -9,7 +9,7 @@
 //
 // Batches: consecutive transactions share one sink batch (one Kafka
 // transaction) until it holds max_batch_records, is max_batch_wait old, or
-// PostgreSQL has nothing more to send right now. A batch never ends inside a
+// PostgreSQL has had nothing more to send for batch_linger. A batch never ends inside a
 // PostgreSQL transaction, so its records and offset stay all or nothing.
 #include <chrono>
 #include <functional>
@@ -46,6 +46,9 @@ struct CaptureOptions {
   std::chrono::milliseconds status_interval{10000};  // status.update.interval.ms
   std::size_t max_batch_records = 2048;              // max.batch.size
   std::chrono::milliseconds max_batch_wait{1000};
+  // How long a batch of complete transactions waits for more once
+  // PostgreSQL has nothing to send: the latency added when idle.
+  std::chrono::milliseconds batch_linger{50};
   std::chrono::milliseconds heartbeat_interval{0};   // heartbeat.interval.ms; 0 = off
   // After a lost connection: wait, reconnect and resume from the last
   // durable offset; the wait doubles up to the maximum. 0 = give up at once.
@@ -69,6 +72,10 @@ struct CaptureStats {
   std::int64_t last_event_lag_ms = 0;      // MilliSecondsBehindSource when it was delivered
   std::string last_transaction_id{};       // LastTransactionId
 };
+
+// What the catalog says about a table beyond pgoutput's Relation message:
+// primary key (in key order), NOT NULL columns, enum labels, defaults.
+TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const std::string& table);
 
 class PgCapture {
  public:

@@ -107,7 +107,10 @@ class ConnectorRunner {
       info("snapshot of " + std::to_string(snapshot_options.tables.size()) + " table(s) at " + pg::format_lsn(source.lsn) +
            " (snapshot.mode=" + to_string(config_.snapshot_mode) + ")");
       auto capture_options = config_.capture_options();
-      ChangeMapper mapper(capture_options.mapper, {});
+      // The same table facts as streaming, so snapshot and stream events share one schema.
+      ChangeMapper mapper(capture_options.mapper, [&reader](const std::string& schema, const std::string& table) {
+        return table_facts(reader, schema, table);
+      });
       try {
         offset = take_snapshot(reader, source, snapshot_options, mapper, sink, snapshot_stats_, stop);
       } catch (...) {

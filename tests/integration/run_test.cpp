@@ -20,9 +20,7 @@
 #include "kafka/topic_io.hpp"
 #include "pg/connection.hpp"
 #include "pg/lsn.hpp"
-#include "support/embedded_kafka.hpp"
-#include "support/pg_cluster.hpp"
-#include "support/process.hpp"
+#include "support/run_setup.hpp"
 
 using namespace cdcctl;
 using namespace cdcctl::testsupport;
@@ -31,109 +29,11 @@ using nlohmann::json;
 
 namespace {
 
-// Everything one `cdcctl run` setup needs: a database, a broker, config
-// files and a state directory, and the worker processes started on them.
-struct RunSetup {
-  PgCluster pg;
-  std::string db;
-  EmbeddedKafka kafka;
-  TempDir dir{"cdcctl-run"};
-  std::string worker_path = dir.path() + "/worker.properties";
-  std::string connector_path = dir.path() + "/connector.json";
-  std::string log_path = dir.path() + "/run.log";
-
-  RunSetup(const std::string& prefix, const std::vector<std::string>& topics, const std::string& schema_sql)
-      : db(pg.create_database(prefix)), kafka(topics) {
-    pg.psql(schema_sql, db);
-    std::ofstream(worker_path) << "# a Kafka Connect standalone worker's settings\n"
-                               << "bootstrap.servers=" << kafka.bootstrap_servers() << "\n"
-                               << "offset.storage.topic=connect-offsets\n"
-                               << "state.dir=" << dir.path() << "/state\n"
-                               << "offset.flush.interval.ms=10000\n";
-  }
-
-  void write_connector(const json& extra = json::object()) const {
-    json config = {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
-                   {"plugin.name", "pgoutput"},
-                   {"database.hostname", pg.socket_dir()},
-                   {"database.port", std::to_string(pg.port())},
-                   {"database.user", "postgres"},
-                   {"database.dbname", db},
-                   {"topic.prefix", "srv"},
-                   {"key.converter.schemas.enable", "false"},
-                   {"value.converter.schemas.enable", "false"}};
-    config.update(extra);
-    std::ofstream(connector_path) << json{{"name", "inventory"}, {"config", config}}.dump(2);
-  }
-
-  RunOptions options() const {
-    RunOptions options;
-    options.env["HOME"] = dir.path();
-    options.unset_env = {"CDCCTL_*", "PG*", "NO_COLOR", "COLUMNS", "XDG_CONFIG_HOME", "XDG_STATE_HOME"};
-    return options;
-  }
-
-  // The worker in the background, its stderr appended to the log; the shell
-  // prints the first line BackgroundProcess waits for, then becomes cdcctl.
-  std::unique_ptr<BackgroundProcess> start(const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> argv = {"sh", "-c", "echo started; exec \"$0\" \"$@\" 2>>" + log_path, CDCCTL_BINARY, "run",
-                                     worker_path, connector_path};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    return std::make_unique<BackgroundProcess>(argv, options());
-  }
-
-  RunResult cdcctl(const std::vector<std::string>& args) const { return run_cdcctl(args, options()); }
-
-  std::string log() const {
-    std::ifstream in(log_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  json status() const {
-    std::ifstream in(dir.path() + "/state/inventory.status.json");
-    if (!in) return json::object();
-    std::stringstream text;
-    text << in.rdbuf();
-    auto parsed = json::parse(text.str(), nullptr, false);
-    return parsed.is_discarded() ? json::object() : parsed;
-  }
-
-  // Every record of a topic, partition by partition in offset order.
-  std::vector<kafka::Record> read(const std::string& topic) const {
-    kafka::Consumer consumer({{"bootstrap.servers", kafka.bootstrap_servers()}});
-    std::vector<kafka::Record> records;
-    const auto ranges = consumer.whole_topic(topic, 10s);
-    consumer.read(topic, ranges, [&](const kafka::Record& record) {
-      records.push_back(record);
-      return true;
-    }, 10s);
-    std::stable_sort(records.begin(), records.end(),
-                     [](const auto& a, const auto& b) { return std::tie(a.partition, a.offset) < std::tie(b.partition, b.offset); });
-    return records;
-  }
-
-  std::vector<std::int64_t> high_watermarks(const std::string& topic) const {
-    kafka::Consumer consumer({{"bootstrap.servers", kafka.bootstrap_servers()}});
-    std::vector<std::int64_t> out;
-    for (const auto& range : consumer.whole_topic(topic, 10s)) out.push_back(range.end);
-    return out;
-  }
-
-  std::string confirmed_flush_lsn() const {
-    return pg.psql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'debezium'", db);
-  }
-};
-
-template <typename Predicate>
-bool wait_until(Predicate&& ready, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return ready();
+// The connector of these tests: "inventory", events without the schema wrapper.
+void write_inventory(RunSetup& setup, const nlohmann::ordered_json& extra = nlohmann::ordered_json::object()) {
+  nlohmann::ordered_json config = {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"}};
+  config.update(extra);
+  setup.write_connector("inventory", config);
 }
 
 std::vector<json> values_of(const std::vector<kafka::Record>& records) {
@@ -150,7 +50,7 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
                  "CREATE TABLE audit (at timestamptz, line text);"
                  "INSERT INTO items VALUES (1, 'one', 1.50, '{a,b}'), (2, 'two', NULL, NULL), (3, 'three', 3.00, '{}');"
                  "INSERT INTO audit VALUES (now(), 'not captured')");
-  setup.write_connector({{"table.include.list", "public\\.items"}, {"heartbeat.interval.ms", "500"}});
+  write_inventory(setup, {{"table.include.list", "public\\.items"}, {"heartbeat.interval.ms", "500"}});
 
   auto worker = setup.start({"--metrics-interval", "1s"});
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
@@ -368,7 +268,7 @@ std::map<std::string, std::optional<int>> table_state(const RunSetup& setup) {
 TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing committed sent twice, per-key order kept") {
   RunSetup setup("eo", {"srv.public.t:32", "connect-offsets:25", "__debezium-heartbeat.srv:1"},
                  "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, pad text)");
-  setup.write_connector({{"heartbeat.interval.ms", "1000"}});
+  write_inventory(setup, {{"heartbeat.interval.ms", "1000"}});
   auto worker = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
 
@@ -537,7 +437,7 @@ TEST_CASE("cdcctl run: an initial snapshot of 100,000 rows while they are writte
   RunSetup setup("snap", {"srv.public.t:16", "connect-offsets:25"},
                  "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, pad text);"
                  "INSERT INTO t SELECT g, 0, repeat('p', 50) FROM generate_series(1, 100000) g");
-  setup.write_connector();
+  write_inventory(setup);
   std::atomic<bool> writing{true};
   std::atomic<int> statements{0};
   std::thread writer([&] {
@@ -596,7 +496,7 @@ TEST_CASE("cdcctl run: an initial snapshot of 100,000 rows while they are writte
 
 TEST_CASE("cdcctl run: PostgreSQL restarted mid-stream — the worker reconnects and loses nothing") {
   RunSetup setup("pgrestart", {"srv.public.t:8", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, pad text)");
-  setup.write_connector();
+  write_inventory(setup);
   auto worker = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
   std::atomic<bool> restarted{false};

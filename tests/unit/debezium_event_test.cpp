@@ -125,7 +125,9 @@ TEST_CASE("deletes, transactions, unchanged TOAST values, tables without a key, 
   CHECK(value["op"] == "d");
   CHECK(value["after"].is_null());
   CHECK(value["before"]["id"] == 1);
-  CHECK(value["before"]["amount"].is_null());
+  // amount is NOT NULL: Debezium writes the type's zero (an unscaled 0) where the old row has no value.
+  CHECK(value["before"]["amount"] == "AA==");
+  CHECK(value["before"]["created"].is_null());  // nullable: null
   CHECK(value["source"]["sequence"] == R"([null,"24023128"])");
   CHECK(value["transaction"] == json{{"id", "555:24023128"}, {"total_order", 3}, {"data_collection_order", 1}});
 
@@ -150,4 +152,36 @@ TEST_CASE("deletes, transactions, unchanged TOAST values, tables without a key, 
 
   CHECK(topic_name("srv", "my schema", "Ordérs") == "srv.my_schema.Ord_rs");
   CHECK(topic_name("srv", "public", "a-b_c.d") == "srv.public.a-b_c.d");
+}
+
+TEST_CASE("column defaults: constants become the schema's default, computed ones do not") {
+  CHECK(default_literal("42") == std::optional<std::string>("42"));
+  CHECK(default_literal("1.50") == std::optional<std::string>("1.50"));
+  CHECK(default_literal("true") == std::optional<std::string>("t"));
+  CHECK(default_literal("'new'::text") == std::optional<std::string>("new"));
+  CHECK(default_literal("'it''s'::character varying") == std::optional<std::string>("it's"));
+  CHECK(default_literal("'-5'::integer") == std::optional<std::string>("-5"));
+  CHECK(default_literal("now()") == std::nullopt);
+  CHECK(default_literal("nextval('t_id_seq'::regclass)") == std::nullopt);
+  CHECK(default_literal("'a'::text || 'b'::text") == std::nullopt);
+
+  TableDef table{"public", "t", {}};
+  ColumnDef id{"id", {23, -1, {}}, false, true};
+  ColumnDef qty{"qty", {23, -1, {}}, false, false, std::string("42")};
+  ColumnDef at{"at", {1184, -1, {}}, false, false, std::string("now()")};
+  table.columns = {id, qty, at};
+  EventOptions options;
+  options.topic_prefix = "srv";
+  const EventEncoder encoder(table, options);
+  const auto schema = encoder.value_schema().to_json();
+  CHECK(schema["fields"][0]["fields"][1].dump() == R"({"type":"int32","optional":false,"default":42,"field":"qty"})");
+  CHECK_FALSE(schema["fields"][0]["fields"][2].contains("default"));
+  // A delete's old row under REPLICA IDENTITY DEFAULT: the default, else the type's zero.
+  ChangeEvent deleted;
+  deleted.op = 'd';
+  deleted.before = Row{Cell::of("7"), Cell::null(), Cell::null()};
+  const auto value = json::parse(encoder.value(deleted));
+  CHECK(value["payload"]["before"] == json{{"id", 7}, {"qty", 42}, {"at", "1970-01-01T00:00:00Z"}});
+  CHECK(encoder.key_payload(*deleted.before) == std::optional<std::string>(R"({"id":7})"));
+  CHECK(encoder.key(*deleted.before)->starts_with(R"({"schema":)"));
 }

@@ -80,7 +80,7 @@ TEST_CASE("decimals: two's complement bytes as Java's BigInteger writes them") {
   // The other decimal.handling.modes.
   TypeMappingOptions as_double;
   as_double.decimal = DecimalHandling::Double;
-  CHECK(schema_of(numeric(10, 2), true, "a", as_double) == R"({"type":"float64","optional":true,"field":"a"})");
+  CHECK(schema_of(numeric(10, 2), true, "a", as_double) == R"({"type":"double","optional":true,"field":"a"})");
   CHECK(value_of(numeric(10, 2), "12.34", as_double) == 12.34);
   TypeMappingOptions as_string;
   as_string.decimal = DecimalHandling::String;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Side-by-side: how fast is change capture from PostgreSQL?
+#   pg_recvlogical   PostgreSQL's own client draining a pgoutput slot to /dev/null: the
+#                    decoder's speed, the physical limit on this machine
+#   cdcctl run       the same changes as Debezium events (schemas on, as Debezium's
+#                    defaults) committed into an embedded Kafka broker in another process,
+#                    exactly once, measured until the slot confirms the last transaction
+#                    (cdcctl confirms only after the Kafka transaction committed)
+# Workload (the same WAL for both; one slot each, created before it): 100,000 single-row
+# transactions, then one transaction of 1,000,000 rows. Prints events/s for both, the ratio
+# (goal: at least 0.8) and cdcctl's peak RSS (goal: under 64 MB). One run; SMALL=1 for a
+# tenth of the workload.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+small=${SMALL:-0}
+singles=100000; bulk=1000000
+if [[ $small == 1 ]]; then singles=10000; bulk=100000; fi
+events=$((singles + bulk))
+bin=$PWD/build
+cdcctl=$bin/apps/cdcctl/cdcctl
+[[ -x $cdcctl ]] || ./scripts/build.sh >/dev/null
+source scripts/lib/services.sh
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+start_service pg "$bin/tests/throwaway-postgres"
+start_service kafka "$bin/tests/embedded-kafka" --topic bench.public.t:8 --topic connect-offsets:25
+sql() { "$pg_bin/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$pg" -c "$1"; }
+now_ms() { date +%s%3N; }
+
+sql "CREATE TABLE t (id int PRIMARY KEY, qty int NOT NULL, note text, at timestamptz NOT NULL DEFAULT now());
+     CREATE PUBLICATION dbz_publication FOR TABLE t"
+for slot in bench_recvlogical debezium; do sql "SELECT pg_create_logical_replication_slot('$slot', 'pgoutput')" >/dev/null; done
+
+echo "workload: $singles single-row transactions, then one of $bulk rows..."
+sql "DO \$\$ BEGIN FOR i IN 1..$singles LOOP INSERT INTO t (id, qty, note) VALUES (i, i % 100, 'single ' || i); COMMIT; END LOOP; END \$\$"
+bulk_xid=$(sql "BEGIN; INSERT INTO t (id, qty, note) SELECT g, g % 100, 'bulk ' || g FROM generate_series($singles + 1, $singles + $bulk) g;
+                SELECT txid_current(); COMMIT;")
+end_lsn=$(sql "SELECT pg_current_wal_lsn()")
+echo "WAL written up to $end_lsn"
+
+# pg_recvlogical: stream the slot to /dev/null until the end of the workload.
+start=$(now_ms)
+"$pg_bin/pg_recvlogical" -d "$pg" --slot bench_recvlogical --start --endpos "$end_lsn" --no-loop \
+  -o proto_version=1 -o publication_names=dbz_publication -f /dev/null
+recv_ms=$(( $(now_ms) - start ))
+
+# cdcctl run: a worker on the existing slot, until the slot confirms the last transaction.
+socket=${pg#host=}; socket=${socket%% *}
+port=${pg#*port=}; port=${port%% *}
+printf 'bootstrap.servers=%s\nstate.dir=%s\n' "$kafka" "$service_work/state" >"$service_work/worker.properties"
+cat >"$service_work/bench.json" <<JSON
+{"name": "bench", "config": {"connector.class": "postgres", "plugin.name": "pgoutput",
+  "database.hostname": "$socket", "database.port": "$port", "database.user": "postgres", "database.dbname": "postgres",
+  "topic.prefix": "bench", "snapshot.mode": "no_data", "max.batch.size": "${BATCH:-2048}",
+  "key.converter.schemas.enable": "${SCHEMAS:-true}", "value.converter.schemas.enable": "${SCHEMAS:-true}", "publication.autocreate.mode": "disabled"}}
+JSON
+start=$(now_ms)
+${CDCCTL_WRAP:-} "$cdcctl" run "$service_work/worker.properties" "$service_work/bench.json" --metrics-interval ${METRICS:-0} 2>"$service_work/run.log" &
+run_pid=$!
+# Done when the offset of the bulk transaction is in the offsets topic: it is the last record
+# of the Kafka transaction that carries the bulk's events, produced just before the commit.
+peak_kb=0
+until kcat -b "$kafka" -C -t connect-offsets -o -1 -e -q -f '%s\n' 2>/dev/null | grep -q "\"txId\":$bulk_xid,"; do
+  if ! kill -0 "$run_pid" 2>/dev/null; then echo "cdcctl run stopped:"; cat "$service_work/run.log"; exit 1; fi
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$run_pid/status" 2>/dev/null || echo 0)
+  (( rss > peak_kb )) && peak_kb=$rss
+  sleep 0.02
+done
+run_ms=$(( $(now_ms) - start ))
+peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$run_pid/status" 2>/dev/null || echo "$peak_kb")
+[[ -n ${SHOWLOG:-} ]] && ps -o pid,comm,time,rss -p "$run_pid" -p "${service_pids[1]}" -p "$(pgrep -f "postgres: walsender" | head -1)" || true
+kill -TERM "$run_pid"; wait "$run_pid" || true
+
+rate() { awk -v n="$events" -v ms="$1" 'BEGIN { printf "%.0f", n / (ms / 1000) }'; }
+[[ -n ${SHOWLOG:-} ]] && cat "$service_work/run.log"
+printf '\n%-58s %10s %12s\n' "capture $events changes (one run)" "time" "events/s"
+printf '%-58s %8dms %12s\n' "pg_recvlogical (pgoutput to /dev/null)" "$recv_ms" "$(rate "$recv_ms")"
+printf '%-58s %8dms %12s\n' "cdcctl run (Debezium JSON into Kafka, exactly once)" "$run_ms" "$(rate "$run_ms")"
+awk -v a="$recv_ms" -v b="$run_ms" 'BEGIN { printf "ratio: cdcctl runs at %.2f of pg_recvlogical'"'"'s rate (goal 0.8)\n", a / b }'
+echo "cdcctl peak RSS: $((peak_kb / 1024)) MB (goal: under 64 MB)"
