@@ -8,8 +8,12 @@
 #                    (cdcctl confirms only after the Kafka transaction committed)
 # Workload (the same WAL for both; one slot each, created before it): 100,000 single-row
 # transactions, then one transaction of 1,000,000 rows. Prints events/s for both, the ratio
-# (goal: at least 0.8) and cdcctl's peak RSS (goal: under 64 MB). One run; SMALL=1 for a
-# tenth of the workload.
+# (goal: at least 0.8) and cdcctl's peak RSS (goal: under 64 MB). One run. Knobs:
+#   SMALL=1            a tenth of the workload
+#   SCHEMAS=false      events without the JSON converter's schema wrapper
+#   BATCH=N            max.batch.size (default 2048)
+#   CDCCTL_WRAP=CMD    run cdcctl under CMD, e.g. "perf record -g -o /tmp/perf.data --"
+#   CDCCTL_FLAGS=-vv, WORKER_EXTRA=producer.debug=eos, METRICS=1s, SHOWLOG=1: diagnostics
 set -euo pipefail
 cd "$(dirname "$0")/.."
 small=${SMALL:-0}
@@ -46,7 +50,7 @@ recv_ms=$(( $(now_ms) - start ))
 # cdcctl run: a worker on the existing slot, until the slot confirms the last transaction.
 socket=${pg#host=}; socket=${socket%% *}
 port=${pg#*port=}; port=${port%% *}
-printf 'bootstrap.servers=%s\nstate.dir=%s\n' "$kafka" "$service_work/state" >"$service_work/worker.properties"
+printf 'bootstrap.servers=%s\nstate.dir=%s\n%s\n' "$kafka" "$service_work/state" "${WORKER_EXTRA:-}" >"$service_work/worker.properties"
 cat >"$service_work/bench.json" <<JSON
 {"name": "bench", "config": {"connector.class": "postgres", "plugin.name": "pgoutput",
   "database.hostname": "$socket", "database.port": "$port", "database.user": "postgres", "database.dbname": "postgres",
@@ -54,7 +58,7 @@ cat >"$service_work/bench.json" <<JSON
   "key.converter.schemas.enable": "${SCHEMAS:-true}", "value.converter.schemas.enable": "${SCHEMAS:-true}", "publication.autocreate.mode": "disabled"}}
 JSON
 start=$(now_ms)
-${CDCCTL_WRAP:-} "$cdcctl" run "$service_work/worker.properties" "$service_work/bench.json" --metrics-interval ${METRICS:-0} 2>"$service_work/run.log" &
+${CDCCTL_WRAP:-} "$cdcctl" ${CDCCTL_FLAGS:-} run "$service_work/worker.properties" "$service_work/bench.json" --metrics-interval ${METRICS:-0} 2>"$service_work/run.log" &
 run_pid=$!
 # Done when the offset of the bulk transaction is in the offsets topic: it is the last record
 # of the Kafka transaction that carries the bulk's events, produced just before the commit.

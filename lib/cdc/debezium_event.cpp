@@ -24,6 +24,37 @@ ConnectSchema transaction_schema() {
   return schema;
 }
 
+// A JSON string as nlohmann's dump() writes it (UTF-8 kept, control
+// characters escaped), without building a json value per string.
+void append_json_string(std::string& out, std::string_view text) {
+  if (!is_valid_utf8(text)) {
+    out += OrderedJson(std::string(text)).dump();  // reports the bad bytes as dump() does
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xF];
+          out += kHex[c & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
 // What Debezium writes for a NULL in a column its schema says cannot be
 // null (the old row of a delete under REPLICA IDENTITY DEFAULT holds only
 // the key): the column's default, else the type's zero value.
@@ -131,48 +162,98 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
                       {"ts_ms", field("int64", true)},
                       {"ts_us", field("int64", true)},
                       {"ts_ns", field("int64", true)}};
+  for (const auto& column : table_.columns) {
+    std::string key;
+    append_json_string(key, column.name);
+    column_keys_.push_back(key + ":");
+  }
+  source_prefix_ = "{\"version\":";
+  append_json_string(source_prefix_, options_.connector_version);
+  source_prefix_ += ",\"connector\":\"postgresql\",\"name\":";
+  append_json_string(source_prefix_, options_.topic_prefix);
+  source_prefix_ += ",\"ts_ms\":";
+  source_table_ = ",\"schema\":";
+  append_json_string(source_table_, table_.schema);
+  source_table_ += ",\"table\":";
+  append_json_string(source_table_, table_.table);
   key_schema_text_ = key_schema_.to_json().dump();
   envelope_text_ = envelope_.to_json().dump();
 }
 
-OrderedJson EventEncoder::row_payload(const Row& row) const {
-  OrderedJson out = OrderedJson::object();
-  for (std::size_t i = 0; i < table_.columns.size(); ++i) {
-    const auto& column = table_.columns[i];
-    const Cell cell = i < row.size() ? row[i] : Cell::null();
-    switch (cell.kind) {
-      case Cell::Kind::Null:
-        out[column.name] = column.optional ? OrderedJson(nullptr) : fallback_value(envelope_.fields[0].second.fields[i].second);
+void EventEncoder::append_cell(std::string& out, std::size_t index, const Cell& cell) const {
+  const auto& column = table_.columns[index];
+  switch (cell.kind) {
+    case Cell::Kind::Null:
+      out += column.optional ? "null" : fallback_value(envelope_.fields[0].second.fields[index].second).dump();
+      return;
+    case Cell::Kind::Unavailable: out += unavailable_value(envelope_.fields[0].second.fields[index].second).dump(); return;
+    case Cell::Kind::Text: break;
+  }
+  // The common types written straight from PostgreSQL's text, which already
+  // is their JSON form; the rest through the type mapping.
+  const auto& type = column.type;
+  if (type.enum_labels.empty() && type.element_oid == 0 && array_element(type.oid) == 0) {
+    switch (type.oid) {
+      case oid::kInt2:
+      case oid::kInt4:
+      case oid::kInt8:
+        if (!cell.text.empty() && cell.text.find_first_not_of("-0123456789") == std::string::npos) {
+          out += cell.text;
+          return;
+        }
         break;
-      case Cell::Kind::Unavailable:
-        out[column.name] = unavailable_value(envelope_.fields[0].second.fields[i].second);
+      case oid::kBool:
+        if (cell.text == "t" || cell.text == "f") {
+          out += cell.text == "t" ? "true" : "false";
+          return;
+        }
         break;
-      case Cell::Kind::Text: out[column.name] = column_value(column.type, cell.text, options_.types); break;
+      case oid::kText:
+      case oid::kVarchar:
+      case oid::kBpchar:
+      case oid::kName: append_json_string(out, cell.text); return;
+      default: break;
     }
   }
-  return out;
+  out += column_value(type, cell.text, options_.types).dump();
 }
 
-OrderedJson EventEncoder::source_payload(const SourceInfo& source) const {
+void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) const {
+  if (!row) {
+    out += "null";
+    return;
+  }
+  out += '{';
+  for (std::size_t i = 0; i < table_.columns.size(); ++i) {
+    if (i > 0) out += ',';
+    out += column_keys_[i];
+    append_cell(out, i, i < row->size() ? (*row)[i] : Cell{});
+  }
+  out += '}';
+}
+
+void EventEncoder::append_source(std::string& out, const SourceInfo& source) const {
   const auto decimal = [](const std::optional<std::uint64_t>& lsn) {
     return lsn ? "\"" + std::to_string(*lsn) + "\"" : std::string("null");
   };
-  OrderedJson out = OrderedJson::object();
-  out["version"] = options_.connector_version;
-  out["connector"] = "postgresql";
-  out["name"] = options_.topic_prefix;
-  out["ts_ms"] = source.ts_us / 1000;
-  out["snapshot"] = source.snapshot;
-  out["db"] = source.database;
-  out["sequence"] = "[" + decimal(source.last_commit_lsn) + "," + decimal(source.lsn) + "]";
-  out["ts_us"] = source.ts_us;
-  out["ts_ns"] = source.ts_us * 1000;
-  out["schema"] = table_.schema;
-  out["table"] = table_.table;
-  out["txId"] = source.tx_id ? OrderedJson(*source.tx_id) : OrderedJson(nullptr);
-  out["lsn"] = source.lsn ? OrderedJson(*source.lsn) : OrderedJson(nullptr);
-  out["xmin"] = nullptr;
-  return out;
+  out += source_prefix_;  // {"version":…,"connector":"postgresql","name":…,"ts_ms":
+  out += std::to_string(source.ts_us / 1000);
+  out += ",\"snapshot\":";
+  append_json_string(out, source.snapshot);
+  out += ",\"db\":";
+  append_json_string(out, source.database);
+  out += ",\"sequence\":";
+  append_json_string(out, "[" + decimal(source.last_commit_lsn) + "," + decimal(source.lsn) + "]");
+  out += ",\"ts_us\":";
+  out += std::to_string(source.ts_us);
+  out += ",\"ts_ns\":";
+  out += std::to_string(source.ts_us * 1000);
+  out += source_table_;  // ,"schema":…,"table":…
+  out += ",\"txId\":";
+  out += source.tx_id ? std::to_string(*source.tx_id) : "null";
+  out += ",\"lsn\":";
+  out += source.lsn ? std::to_string(*source.lsn) : "null";
+  out += ",\"xmin\":null}";
 }
 
 OrderedJson EventEncoder::key_struct(const Row& row) const {
@@ -224,22 +305,44 @@ std::optional<std::string> default_literal(const std::string& expression) {
 }
 
 std::string EventEncoder::value(const ChangeEvent& event) const {
-  OrderedJson payload = OrderedJson::object();
-  payload["before"] = event.before ? row_payload(*event.before) : OrderedJson(nullptr);
-  payload["after"] = event.after ? row_payload(*event.after) : OrderedJson(nullptr);
-  payload["source"] = source_payload(event.source);
-  if (event.transaction) {
-    payload["transaction"] = {{"id", event.transaction->id},
-                              {"total_order", event.transaction->total_order},
-                              {"data_collection_order", event.transaction->data_collection_order}};
-  } else {
-    payload["transaction"] = nullptr;
+  // Written straight into one string in the converter's field order: this is
+  // the hot path of the capture, run once per change.
+  std::string out;
+  out.reserve((options_.value_schemas ? envelope_text_.size() : 0) + 256 + 64 * table_.columns.size());
+  if (options_.value_schemas) {
+    out += "{\"schema\":";
+    out += envelope_text_;
+    out += ",\"payload\":";
   }
-  payload["op"] = std::string(1, event.op);
-  payload["ts_ms"] = event.processed_ns / 1000000;
-  payload["ts_us"] = event.processed_ns / 1000;
-  payload["ts_ns"] = event.processed_ns;
-  return wrap(envelope_text_, payload, options_.value_schemas);
+  out += "{\"before\":";
+  append_row(out, event.before);
+  out += ",\"after\":";
+  append_row(out, event.after);
+  out += ",\"source\":";
+  append_source(out, event.source);
+  out += ",\"transaction\":";
+  if (event.transaction) {
+    out += "{\"id\":";
+    append_json_string(out, event.transaction->id);
+    out += ",\"total_order\":";
+    out += std::to_string(event.transaction->total_order);
+    out += ",\"data_collection_order\":";
+    out += std::to_string(event.transaction->data_collection_order);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  out += ",\"op\":\"";
+  out += event.op;
+  out += "\",\"ts_ms\":";
+  out += std::to_string(event.processed_ns / 1000000);
+  out += ",\"ts_us\":";
+  out += std::to_string(event.processed_ns / 1000);
+  out += ",\"ts_ns\":";
+  out += std::to_string(event.processed_ns);
+  out += '}';
+  if (options_.value_schemas) out += '}';
+  return out;
 }
 
 namespace {

@@ -100,9 +100,10 @@ class EventEncoder {
   const ConnectSchema& value_schema() const { return envelope_; }
 
  private:
-  OrderedJson row_payload(const Row& row) const;
+  void append_cell(std::string& out, std::size_t index, const Cell& cell) const;
+  void append_row(std::string& out, const std::optional<Row>& row) const;
+  void append_source(std::string& out, const SourceInfo& source) const;
   OrderedJson key_struct(const Row& row) const;
-  OrderedJson source_payload(const SourceInfo& source) const;
 
   TableDef table_;
   EventOptions options_;
@@ -112,6 +113,9 @@ class EventEncoder {
   ConnectSchema envelope_;
   std::string key_schema_text_;  // rendered once: most of a record's bytes with schemas on
   std::string envelope_text_;
+  std::vector<std::string> column_keys_;  // "name": per column, escaped once
+  std::string source_prefix_;             // the source block's constant start
+  std::string source_table_;              // ,"schema":…,"table":…
 };
 
 // Debezium's io.debezium.connector.postgresql.Source schema (reference §2.4).

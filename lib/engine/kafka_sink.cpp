@@ -29,6 +29,7 @@ KafkaSink::KafkaSink(KafkaSinkOptions options, const Logger* logger)
       offset_key_(kafka::encode_connect_offset_key(options_.connector, cdc::postgres_offset_partition(options_.topic_prefix))),
       producer_(producer_properties(options_), logger) {
   producer_.init_transactions(options_.timeout);
+  producer_.load_metadata(options_.timeout);
 }
 
 void KafkaSink::write(const OutputRecord& record) {

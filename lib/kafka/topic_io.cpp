@@ -450,4 +450,11 @@ void Producer::abort_transaction(std::chrono::milliseconds timeout) {
 
 int Producer::queue_length() const { return rd_kafka_outq_len(rk_.get()); }
 
+void Producer::load_metadata(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const auto err = rd_kafka_metadata(rk_.get(), /*all_topics=*/1, nullptr, &raw, timeout_ms(timeout));
+  MetadataPtr metadata(raw);
+  if (err) throw kafka_unreachable(bootstrap_, err);
+}
+
 }  // namespace cdcctl::kafka

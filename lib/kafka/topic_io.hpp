@@ -178,6 +178,9 @@ class Producer {
 
   // Records queued in librdkafka and not yet acknowledged by the brokers.
   int queue_length() const;
+  // Learns the cluster's brokers and the leaders of every existing topic now,
+  // so the first records do not wait for librdkafka's metadata timers.
+  void load_metadata(std::chrono::milliseconds timeout);
 
   // Delivery reports counted, not kept: a transaction of a million records
   // must not hold a million positions.
