@@ -13,7 +13,9 @@ namespace {
 
 // PostgreSQL went away (restart, failover, network): the capture can wait
 // and resume from its last durable offset. Sink failures are not this.
-struct ConnectionLost {
+struct ConnectionLost : std::exception {
+  explicit ConnectionLost(Error lost) : error(std::move(lost)) {}
+  const char* what() const noexcept override { return error.what(); }
   Error error;
 };
 
@@ -22,7 +24,7 @@ auto on_postgres(Call&& call) -> decltype(call()) {
   try {
     return call();
   } catch (const Error& error) {
-    if (error.code() == ExitCode::Unreachable) throw ConnectionLost{error};
+    if (error.code() == ExitCode::Unreachable) throw ConnectionLost(error);
     throw;
   }
 }
@@ -96,23 +98,36 @@ void PgCapture::connect() {
 
 void PgCapture::run_for(std::chrono::milliseconds duration, const std::function<bool()>& stop) {
   const auto deadline = std::chrono::steady_clock::now() + duration;
+  std::optional<std::chrono::steady_clock::time_point> stop_asked;
   for (;;) {
-    const bool stopping = std::chrono::steady_clock::now() >= deadline || (stop && stop());
-    // Stop only between transactions, so the open batch can be committed.
-    if (stopping && !begin_) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (!stop_asked && stop && stop()) stop_asked = now;
+    // Return only between transactions, so the open batch can be committed;
+    // a transaction in progress is read to its end, however long it is,
+    // unless a stop was asked and it is still not done after the grace time.
+    if (!begin_ && (stop_asked || now >= deadline)) break;
+    if (stop_asked && begin_ && now >= *stop_asked + options_.shutdown_grace) break;
     try {
       if (!stream_) on_postgres([&] { connect(); });
-      step(std::chrono::milliseconds(stopping ? 0 : 200));
+      step(std::chrono::milliseconds(200));
     } catch (const ConnectionLost& lost) {
       recover(lost.error, stop);
       if (!stream_) break;  // stopped while waiting to reconnect
     }
-    if (stopping && begin_ && std::chrono::steady_clock::now() >= deadline + std::chrono::seconds(30)) break;
   }
-  if (!begin_ && batch_offset_) {
-    end_batch();
-  } else if (batch_open_ || begin_) {
-    abort_batch();
+  try {
+    if (!begin_ && batch_offset_) {
+      end_batch();
+    } else if (batch_open_ || begin_) {
+      abort_batch();
+    }
+  } catch (const ConnectionLost& lost) {
+    // The batch is durable; only its confirmation was lost with the
+    // connection. The next run reconnects and resumes after it.
+    if (options_.logger) options_.logger->warn("lost PostgreSQL: " + lost.error.detail());
+    stats_.connected = false;
+    stream_.reset();
+    catalog_.reset();
   }
 }
 
@@ -241,13 +256,8 @@ void PgCapture::abort_batch() {
   batch_records_ = 0;
   begin_.reset();
   skipping_ = false;
-  if (stream_) {
-    try {
-      stream_->stop();
-    } catch (const Error&) {
-      // The connection is being replaced anyway.
-    }
-  }
+  // Closed, not stopped: ending the copy would read the rest of the
+  // transaction first. The server drops what it had not sent.
   stream_.reset();
 }
 

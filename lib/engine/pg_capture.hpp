@@ -54,6 +54,9 @@ struct CaptureOptions {
   // durable offset; the wait doubles up to the maximum. 0 = give up at once.
   std::chrono::milliseconds reconnect_backoff{1000};
   std::chrono::milliseconds reconnect_backoff_max{30000};
+  // After a stop is asked, how long a transaction in progress may still take
+  // to arrive whole before its batch is aborted (and resent at the next start).
+  std::chrono::milliseconds shutdown_grace{30000};
   const Logger* logger = nullptr;
 };
 

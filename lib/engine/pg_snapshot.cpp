@@ -21,7 +21,7 @@ void begin_snapshot_transaction(pg::Connection& connection, SnapshotSource& sour
   }
   // The position first, then the snapshot: whatever commits in between is
   // both in the snapshot and streamed again, never missing from both.
-  source.lsn = pg::parse_lsn(connection.exec("SELECT pg_current_wal_lsn()::text").text(0, 0));
+  if (source.lsn == 0) source.lsn = pg::parse_lsn(connection.exec("SELECT pg_current_wal_lsn()::text").text(0, 0));
   connection.exec_simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 
@@ -96,7 +96,9 @@ cdc::PostgresOffset take_snapshot(pg::Connection& connection, const SnapshotSour
       offset.ts_usec = read_us;
       sink.commit(offset);
       in_batch = 0;
-      if (stop && stop()) throw Error::failed("the snapshot was stopped before it completed", {}, "it runs again at the next start");
+      if (stop && stop()) {
+        throw Error(ExitCode::Interrupted, "the snapshot was stopped before it completed", {}, "it runs again at the next start");
+      }
     }
   };
 

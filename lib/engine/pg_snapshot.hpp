@@ -47,12 +47,13 @@ struct SnapshotSource {
 };
 
 // Opens the snapshot transaction on `connection` (which must be idle) and
-// fills in `source.lsn` when the snapshot is not exported.
+// fills in `source.lsn` when the snapshot is not exported and no position
+// was given (the caller gives the slot's, which repeats rather than loses).
 void begin_snapshot_transaction(pg::Connection& connection, SnapshotSource& source);
 
 // Reads every table and writes its rows through the mapper to the sink.
 // Returns the completed snapshot's offset (the last committed one). Throws
-// Error (failed) when stop() interrupts it; the offsets then say unfinished.
+// Error (interrupted) when stop() interrupts it; the offsets then say unfinished.
 cdc::PostgresOffset take_snapshot(pg::Connection& connection, const SnapshotSource& source, const SnapshotOptions& options,
                                   ChangeMapper& mapper, RecordSink& sink, SnapshotStats& stats,
                                   const std::function<bool()>& stop);

@@ -35,6 +35,17 @@ class ConnectorRunner {
   void run(const std::function<bool()>& stop) {
     state_ = "STARTING";
     write_status();
+    // The producer first: its init_transactions fences an older instance and
+    // completes or aborts that instance's last Kafka transaction, so the
+    // offset read next is the last one really committed.
+    KafkaSinkOptions sink_options;
+    sink_options.properties = worker_.kafka;
+    sink_options.connector = config_.name;
+    sink_options.topic_prefix = config_.topic_prefix;
+    sink_options.offsets_topic = worker_.offsets_topic;
+    KafkaSink sink(sink_options, &logger_);
+    sink_ = &sink;
+
     const auto partition = cdc::postgres_offset_partition(config_.topic_prefix);
     const auto stored = read_connector_offset(worker_.kafka, worker_.offsets_topic, config_.name, partition,
                                               std::chrono::milliseconds(30000), &logger_);
@@ -69,6 +80,16 @@ class ConnectorRunner {
                           "another connector or worker streams from it", "stop that reader first");
     }
 
+    if (offset && !slot && config_.snapshot_mode != SnapshotMode::WhenNeeded &&
+        config_.snapshot_mode != SnapshotMode::Always) {
+      // A new slot starts at the current WAL position: whatever changed since
+      // the stored offset would be skipped without a word.
+      throw Error::failed("replication slot " + config_.slot + " does not exist, but " + worker_.offsets_topic +
+                              " holds an offset for " + config_.name,
+                          "the changes between that offset and now are gone with the slot",
+                          "set snapshot.mode=when_needed to take a new snapshot, or reset the offsets "
+                          "(`cdcctl offsets reset`) to start afresh");
+    }
     const bool unfinished = offset && cdc::resume_point(*offset).snapshot_unfinished;
     bool snapshot = false;
     switch (config_.snapshot_mode) {
@@ -79,14 +100,6 @@ class ConnectorRunner {
       case SnapshotMode::WhenNeeded: snapshot = !offset || unfinished || !slot; break;
     }
 
-    KafkaSinkOptions sink_options;
-    sink_options.properties = worker_.kafka;
-    sink_options.connector = config_.name;
-    sink_options.topic_prefix = config_.topic_prefix;
-    sink_options.offsets_topic = worker_.offsets_topic;
-    KafkaSink sink(sink_options, &logger_);
-    sink_ = &sink;
-
     std::optional<pg::ReplicationStream> exporter;
     SnapshotSource source;
     if (!slot) {
@@ -95,6 +108,10 @@ class ConnectorRunner {
       info("created replication slot " + config_.slot + " at " + pg::format_lsn(created.consistent_point));
       if (snapshot) source.exported_snapshot = created.snapshot_name;
       source.lsn = created.consistent_point;
+    } else if (snapshot) {
+      // No exported snapshot for an existing slot: stream again from where
+      // the slot stands, so changes around the snapshot are repeated, never lost.
+      source.lsn = pg::parse_lsn(slot->confirmed_flush_lsn);
     }
     if (snapshot) {
       state_ = "SNAPSHOT";
@@ -113,6 +130,13 @@ class ConnectorRunner {
       });
       try {
         offset = take_snapshot(reader, source, snapshot_options, mapper, sink, snapshot_stats_, stop);
+      } catch (const Error& error) {
+        sink.abort();
+        if (error.code() != ExitCode::Interrupted) throw;
+        state_ = "STOPPED";
+        info("stopped during the snapshot; it runs again at the next start");
+        write_status();
+        return;
       } catch (...) {
         sink.abort();
         throw;

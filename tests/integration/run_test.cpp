@@ -164,6 +164,16 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
     if (entry["message"].get<std::string>().find("resuming from the stored offset") != std::string::npos) resumed = true;
   }
   CHECK(resumed);
+
+  // The slot dropped behind the worker's back: starting again would skip the
+  // changes since the offset, so it refuses (snapshot.mode=initial) and says why.
+  setup.pg.psql("SELECT pg_drop_replication_slot('debezium')", setup.db);
+  worker = setup.start();
+  const auto exited = worker->wait_exit(60s);
+  REQUIRE(exited.has_value());
+  CHECK(*exited == 1);
+  CHECK(setup.log().find("replication slot debezium does not exist, but connect-offsets holds an offset") != std::string::npos);
+  CHECK(setup.status()["state"] == "FAILED");
 }
 
 TEST_CASE("cdcctl run: bad configs are refused before anything starts; --dry-run says what would run") {
@@ -277,7 +287,8 @@ TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing co
   std::atomic<int> phase{0};
   std::uint64_t inserts = 0, updates = 0, deletes = 0;
   std::int64_t big_xid = 0;
-  std::thread workload([&] {
+  // A jthread: a failed REQUIRE below stops and joins it instead of aborting the test run.
+  std::jthread workload([&](std::stop_token stopped) {
     auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
     std::mt19937 random(20261122);
     std::vector<int> live;
@@ -300,7 +311,7 @@ TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing co
       }
     };
     phase = 1;
-    for (int i = 0; i < 50000; ++i) {
+    for (int i = 0; i < 50000 && !stopped.stop_requested(); ++i) {
       std::string sql;
       one_change(sql);
       conn.exec_simple(sql);
@@ -314,7 +325,7 @@ TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing co
     next_id += 100000;
     inserts += 100000;
     phase = 3;
-    for (int i = 0; i < 5000; ++i) {
+    for (int i = 0; i < 5000 && !stopped.stop_requested(); ++i) {
       std::string sql = "BEGIN;";
       for (int s = 0; s < 10; ++s) one_change(sql);
       conn.exec_simple(sql + "COMMIT;");
@@ -337,7 +348,16 @@ TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing co
   const auto kill_and_restart = [&] {
     ::kill(worker->pid(), SIGKILL);
     REQUIRE(worker->wait_exit(10s).has_value());
-    data_marks.push_back(setup.high_watermarks("srv.public.t"));
+    // What the killed worker had already sent still reaches the broker from
+    // the socket's buffer: wait until the topic stops growing.
+    auto marks = setup.high_watermarks("srv.public.t");
+    for (;;) {
+      std::this_thread::sleep_for(300ms);
+      auto again = setup.high_watermarks("srv.public.t");
+      if (again == marks) break;
+      marks = std::move(again);
+    }
+    data_marks.push_back(marks);
     worker = setup.start();
   };
   while (phase < 1) std::this_thread::sleep_for(5ms);
@@ -440,11 +460,11 @@ TEST_CASE("cdcctl run: an initial snapshot of 100,000 rows while they are writte
   write_inventory(setup);
   std::atomic<bool> writing{true};
   std::atomic<int> statements{0};
-  std::thread writer([&] {
+  std::jthread writer([&](std::stop_token stopped) {
     auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
     std::mt19937 random(99);
     int next_id = 100001;
-    while (writing) {
+    while (writing && !stopped.stop_requested()) {
       const auto roll = random() % 3;
       if (roll == 0) conn.exec_simple("INSERT INTO t VALUES (" + std::to_string(next_id++) + ", 0, 'new')");
       else if (roll == 1) conn.exec_simple("UPDATE t SET v = v + 1 WHERE id = " + std::to_string(1 + random() % 100000));
@@ -501,9 +521,9 @@ TEST_CASE("cdcctl run: PostgreSQL restarted mid-stream — the worker reconnects
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
   std::atomic<bool> restarted{false};
   std::atomic<int> inserted{0};
-  std::thread writer([&] {
+  std::jthread writer([&](std::stop_token stopped) {
     std::optional<pg::Connection> conn;
-    for (int id = 1; id <= 3000;) {
+    for (int id = 1; id <= 3000 && !stopped.stop_requested();) {
       try {
         if (!conn) conn.emplace(pg::Connection::open(setup.pg.conninfo(setup.db), 10s));
         conn->exec_simple("INSERT INTO t VALUES (" + std::to_string(id) + ", " + std::to_string(id) + ", 'x')");
