@@ -154,7 +154,15 @@ void PgCapture::step(std::chrono::milliseconds wait) {
   if (payload) {
     const auto frame = pg::decode_frame(*payload);
     if (const auto* keepalive = std::get_if<pg::Keepalive>(&frame)) {
-      if (keepalive->reply_requested) on_postgres([&] { stream_->confirm(stats_.confirmed, stats_.confirmed); });
+      if (keepalive->reply_requested) {
+        // The server waits for this answer: every wal_sender_timeout/2, and
+        // at shutdown until the client has confirmed all it was sent (a fast
+        // shutdown of PostgreSQL would otherwise wait for us forever). With
+        // nothing received that is not yet durable, all before its position
+        // is accounted for and may be confirmed.
+        if (!begin_ && !batch_open_ && !batch_offset_) stats_.confirmed = std::max(stats_.confirmed, keepalive->wal_end);
+        on_postgres([&] { stream_->confirm(stats_.confirmed, stats_.confirmed); });
+      }
       maybe_heartbeat(keepalive->wal_end);
     } else {
       handle(std::get<pg::XLogData>(frame));

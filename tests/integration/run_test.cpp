@@ -546,6 +546,9 @@ TEST_CASE("cdcctl run: PostgreSQL restarted mid-stream — the worker reconnects
     }
   });
   REQUIRE(wait_until([&] { return inserted >= 1000; }, 60s));
+  // WAL after the last captured commit (a checkpoint record), which the
+  // worker must confirm for the walsender to finish at the fast shutdown.
+  setup.pg.psql("CHECKPOINT", setup.db);
   setup.pg.restart();
   restarted = true;
   writer.join();
