@@ -297,14 +297,7 @@ void PgCapture::maybe_heartbeat(pg::Lsn idle_position) {
 void PgCapture::recover(const Error& error, const std::function<bool()>& stop) {
   stats_.connected = false;
   if (options_.logger) options_.logger->warn("lost PostgreSQL: " + error.detail());
-  if (batch_open_ || begin_ || batch_offset_) {
-    sink_.abort();
-    batch_offset_.reset();
-    batch_open_ = false;
-    batch_records_ = 0;
-  }
-  begin_.reset();
-  skipping_ = false;
+  if (batch_open_ || begin_ || batch_offset_) abort_batch();
   stream_.reset();
   catalog_.reset();
   if (options_.reconnect_backoff.count() <= 0) throw error;
