@@ -79,10 +79,9 @@ OrderedJson unavailable_value(const ConnectSchema& schema) {
 
 // The JSON converter's record: the payload alone, or {"schema":…,"payload":…}
 // with the schema's text rendered once per table rather than once per event.
-std::string wrap(const std::string& schema_text, const OrderedJson& payload, bool with_schema) {
-  if (!with_schema) return payload.dump();
+std::string wrap_text(const std::string& schema_text, std::string body, bool with_schema) {
+  if (!with_schema) return body;
   std::string out;
-  auto body = payload.dump();
   out.reserve(schema_text.size() + body.size() + 24);
   out += "{\"schema\":";
   out += schema_text;
@@ -90,6 +89,54 @@ std::string wrap(const std::string& schema_text, const OrderedJson& payload, boo
   out += body;
   out += '}';
   return out;
+}
+
+std::string wrap(const std::string& schema_text, const OrderedJson& payload, bool with_schema) {
+  return wrap_text(schema_text, payload.dump(), with_schema);
+}
+
+// The source block's constant start, up to its ts_ms value, and its
+// schema/table members: rendered once per table by the encoder.
+std::string source_prefix_text(const EventOptions& options) {
+  std::string out = "{\"version\":";
+  append_json_string(out, options.connector_version);
+  out += ",\"connector\":\"postgresql\",\"name\":";
+  append_json_string(out, options.topic_prefix);
+  out += ",\"ts_ms\":";
+  return out;
+}
+
+std::string source_table_text(const std::string& schema, const std::string& table) {
+  std::string out = ",\"schema\":";
+  append_json_string(out, schema);
+  out += ",\"table\":";
+  append_json_string(out, table);
+  return out;
+}
+
+void append_source_block(std::string& out, const std::string& prefix_text, const SourceInfo& source,
+                         const std::string& table_text) {
+  const auto decimal = [](const std::optional<std::uint64_t>& lsn) {
+    return lsn ? "\"" + std::to_string(*lsn) + "\"" : std::string("null");
+  };
+  out += prefix_text;  // {"version":…,"connector":"postgresql","name":…,"ts_ms":
+  out += std::to_string(source.ts_us / 1000);
+  out += ",\"snapshot\":";
+  append_json_string(out, source.snapshot);
+  out += ",\"db\":";
+  append_json_string(out, source.database);
+  out += ",\"sequence\":";
+  append_json_string(out, "[" + decimal(source.last_commit_lsn) + "," + decimal(source.lsn) + "]");
+  out += ",\"ts_us\":";
+  out += std::to_string(source.ts_us);
+  out += ",\"ts_ns\":";
+  out += std::to_string(source.ts_us * 1000);
+  out += table_text;  // ,"schema":…,"table":…
+  out += ",\"txId\":";
+  out += source.tx_id ? std::to_string(*source.tx_id) : "null";
+  out += ",\"lsn\":";
+  out += source.lsn ? std::to_string(*source.lsn) : "null";
+  out += ",\"xmin\":null}";
 }
 
 }  // namespace
@@ -136,6 +183,7 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
     const auto& column = table_.columns[i];
     auto schema = column_schema(column.type, column.optional, options_.types);
+    if (column.comment) schema.doc = *column.comment;
     if (column.default_expression) {
       if (const auto literal = default_literal(*column.default_expression)) {
         try {
@@ -148,7 +196,9 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
     row.fields.emplace_back(column.name, std::move(schema));
     if (column.key) {
       key_columns_.push_back(i);
-      key_schema_.fields.emplace_back(column.name, column_schema(column.type, false, options_.types));
+      auto key_schema = column_schema(column.type, false, options_.types);
+      if (column.comment) key_schema.doc = *column.comment;
+      key_schema_.fields.emplace_back(column.name, std::move(key_schema));
     }
   }
   envelope_ = field("struct", false);
@@ -167,15 +217,8 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
     append_json_string(key, column.name);
     column_keys_.push_back(key + ":");
   }
-  source_prefix_ = "{\"version\":";
-  append_json_string(source_prefix_, options_.connector_version);
-  source_prefix_ += ",\"connector\":\"postgresql\",\"name\":";
-  append_json_string(source_prefix_, options_.topic_prefix);
-  source_prefix_ += ",\"ts_ms\":";
-  source_table_ = ",\"schema\":";
-  append_json_string(source_table_, table_.schema);
-  source_table_ += ",\"table\":";
-  append_json_string(source_table_, table_.table);
+  source_prefix_ = source_prefix_text(options_);
+  source_table_ = source_table_text(table_.schema, table_.table);
   key_schema_text_ = key_schema_.to_json().dump();
   envelope_text_ = envelope_.to_json().dump();
 }
@@ -233,27 +276,7 @@ void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) c
 }
 
 void EventEncoder::append_source(std::string& out, const SourceInfo& source) const {
-  const auto decimal = [](const std::optional<std::uint64_t>& lsn) {
-    return lsn ? "\"" + std::to_string(*lsn) + "\"" : std::string("null");
-  };
-  out += source_prefix_;  // {"version":…,"connector":"postgresql","name":…,"ts_ms":
-  out += std::to_string(source.ts_us / 1000);
-  out += ",\"snapshot\":";
-  append_json_string(out, source.snapshot);
-  out += ",\"db\":";
-  append_json_string(out, source.database);
-  out += ",\"sequence\":";
-  append_json_string(out, "[" + decimal(source.last_commit_lsn) + "," + decimal(source.lsn) + "]");
-  out += ",\"ts_us\":";
-  out += std::to_string(source.ts_us);
-  out += ",\"ts_ns\":";
-  out += std::to_string(source.ts_us * 1000);
-  out += source_table_;  // ,"schema":…,"table":…
-  out += ",\"txId\":";
-  out += source.tx_id ? std::to_string(*source.tx_id) : "null";
-  out += ",\"lsn\":";
-  out += source.lsn ? std::to_string(*source.lsn) : "null";
-  out += ",\"xmin\":null}";
+  append_source_block(out, source_prefix_, source, source_table_);
 }
 
 OrderedJson EventEncoder::key_struct(const Row& row) const {
@@ -429,6 +452,34 @@ AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::s
   value["ts_ms"] = ts_ms;
   return {options.topic_prefix + ".transaction", transaction_key(options, id),
           wrap(transaction_value_schema(), value, options.value_schemas)};
+}
+
+AuxiliaryRecord logical_message_record(const EventOptions& options, const LogicalMessageEvent& event) {
+  static const std::string key_schema =
+      named_struct("io.debezium.connector.postgresql.MessageKey", {{"prefix", field("string", true)}}).to_json().dump();
+  static const std::string value_schema = [] {
+    auto schema = named_struct("io.debezium.connector.postgresql.MessageValue",
+                               {{"op", field("string", false)},
+                                {"ts_ms", field("int64", true)},
+                                {"source", postgres_source_schema()},
+                                {"message", named_struct("io.debezium.connector.postgresql.Message",
+                                                         {{"prefix", field("string", true)}, {"content", field("bytes", true)}})}});
+    return schema.to_json().dump();
+  }();
+  OrderedJson key = OrderedJson::object();
+  key["prefix"] = event.prefix;
+  std::string value = "{\"op\":\"m\",\"ts_ms\":";
+  value += std::to_string(event.processed_ms);
+  value += ",\"source\":";
+  // Not a table's event: the source names none.
+  append_source_block(value, source_prefix_text(options), event.source, source_table_text("", ""));
+  value += ",\"message\":{\"prefix\":";
+  append_json_string(value, event.prefix);
+  value += ",\"content\":\"";
+  value += base64_encode(event.content);
+  value += "\"}}";
+  return {options.topic_prefix + ".message", wrap(key_schema, key, options.key_schemas),
+          wrap_text(value_schema, std::move(value), options.value_schemas)};
 }
 
 }  // namespace cdcctl::cdc

@@ -22,6 +22,7 @@ struct ColumnDef {
   // The column's DEFAULT as PostgreSQL prints it (pg_get_expr): a literal
   // becomes the schema's default; expressions such as now() are ignored.
   std::optional<std::string> default_expression{};
+  std::optional<std::string> comment{};  // COMMENT ON COLUMN: the field schema's doc
 };
 
 // The text of a constant DEFAULT ("42", "'abc'::text", "true"), or nullopt
@@ -36,7 +37,9 @@ struct TableDef {
 
 struct EventOptions {
   std::string topic_prefix{};
-  std::string connector_version = "3.0.0.Final";  // source.version
+  // The Debezium release whose event shape cdcctl writes: the Source schema
+  // has a version since 3.1 and origin fields from 3.5.
+  std::string connector_version = "3.4.0.Final";  // source.version
   TypeMappingOptions types{};
   bool key_schemas = true;    // key.converter.schemas.enable
   bool value_schemas = true;  // value.converter.schemas.enable
@@ -143,5 +146,16 @@ struct DataCollectionCount {
 AuxiliaryRecord transaction_begin_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms);
 AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::string& id, std::int64_t ts_ms,
                                        std::int64_t event_count, const std::vector<DataCollectionCount>& collections);
+
+// A logical decoding message (pg_logical_emit_message) on "<prefix>.message"
+// (reference §2.5): key MessageKey {prefix}, value MessageValue {op "m",
+// ts_ms, source (no schema or table), message {prefix, content as bytes}}.
+struct LogicalMessageEvent {
+  std::string prefix{};
+  std::string content{};
+  SourceInfo source{};
+  std::int64_t processed_ms = 0;  // the connector's clock: ts_ms
+};
+AuxiliaryRecord logical_message_record(const EventOptions& options, const LogicalMessageEvent& event);
 
 }  // namespace cdcctl::cdc

@@ -247,6 +247,7 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
     schema.items.push_back(column_schema(element_type(type), true, options));
     return schema;
   }
+  if (type.name == "hstore") return named("string", optional, "io.debezium.data.Json");
   if (!type.enum_labels.empty()) {
     auto schema = named("string", optional, "io.debezium.data.Enum");
     std::string allowed;
@@ -316,6 +317,7 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
     return out;
   }
   if (!type.enum_labels.empty()) return value;
+  if (type.name == "hstore") return hstore_to_json(value);
   const bool connect_time = options.time == TimePrecision::Connect;
   switch (type.oid) {
     case oid::kBool:
@@ -488,6 +490,129 @@ std::vector<std::optional<std::string>> parse_array_literal(std::string_view tex
     if (body[at] != ',') unparsable(std::string(text), "an array");
     ++at;
   }
+  return out;
+}
+
+namespace {
+
+// One quoted hstore token starting at `at` (a '"'), its escapes undone.
+std::string hstore_token(std::string_view text, std::size_t& at) {
+  std::string token;
+  for (++at; at < text.size() && text[at] != '"'; ++at) {
+    if (text[at] == '\\' && at + 1 < text.size()) ++at;
+    token += text[at];
+  }
+  if (at >= text.size()) unparsable(std::string(text), "hstore");
+  ++at;  // the closing quote
+  return token;
+}
+
+void skip_blanks(std::string_view text, std::size_t& at) {
+  while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+}
+
+// java.lang.String.hashCode() of UTF-8 text: over UTF-16 code units.
+std::int32_t java_string_hash(std::string_view utf8) {
+  std::uint32_t hash = 0;
+  const auto add = [&](std::uint32_t unit) { hash = hash * 31 + unit; };
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto lead = static_cast<unsigned char>(utf8[i]);
+    const int length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 1;
+    std::uint32_t point = length == 1 ? lead : lead & (0xFF >> (length + 1));
+    for (int k = 1; k < length && i + k < utf8.size(); ++k) point = (point << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    i += length;
+    if (point >= 0x10000) {
+      point -= 0x10000;
+      add(0xD800 + (point >> 10));
+      add(0xDC00 + (point & 0x3FF));
+    } else {
+      add(point);
+    }
+  }
+  return static_cast<std::int32_t>(hash);
+}
+
+// A JSON string as Jackson's generator writes it: short escapes where JSON
+// has them, \u00XX (upper-case hex) for other control characters.
+void append_jackson_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  out += '"';
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out += kHex[(c >> 4) & 0xF];
+          out += kHex[c & 0xF];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+std::string hstore_to_json(std::string_view text) {
+  struct Pair {
+    std::string key;
+    std::optional<std::string> value;
+    std::uint32_t hash;
+  };
+  std::vector<Pair> pairs;
+  std::size_t at = 0;
+  skip_blanks(text, at);
+  while (at < text.size()) {
+    if (!pairs.empty()) {
+      if (text[at] != ',') unparsable(std::string(text), "hstore");
+      ++at;
+      skip_blanks(text, at);
+    }
+    if (at >= text.size() || text[at] != '"') unparsable(std::string(text), "hstore");
+    auto key = hstore_token(text, at);
+    skip_blanks(text, at);
+    if (text.substr(at, 2) != "=>") unparsable(std::string(text), "hstore");
+    at += 2;
+    skip_blanks(text, at);
+    std::optional<std::string> value;
+    if (at < text.size() && text[at] == '"') {
+      value = hstore_token(text, at);
+    } else if (text.substr(at, 4) == "NULL") {
+      at += 4;
+    } else {
+      unparsable(std::string(text), "hstore");
+    }
+    skip_blanks(text, at);
+    const auto h = static_cast<std::uint32_t>(java_string_hash(key));
+    pairs.push_back({std::move(key), std::move(value), h ^ (h >> 16)});
+  }
+  // java.util.HashMap iterates its table bucket by bucket, each bucket in
+  // insertion order (a resize keeps that order). The table starts at 16 and
+  // doubles while it is more than 3/4 full.
+  std::size_t buckets = 16;
+  while (pairs.size() > buckets * 3 / 4) buckets *= 2;
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [&](const Pair& a, const Pair& b) { return (a.hash & (buckets - 1)) < (b.hash & (buckets - 1)); });
+  std::string out = "{";
+  for (const auto& pair : pairs) {
+    if (out.size() > 1) out += ',';
+    append_jackson_string(out, pair.key);
+    out += ':';
+    if (pair.value) {
+      append_jackson_string(out, *pair.value);
+    } else {
+      out += "null";
+    }
+  }
+  out += '}';
   return out;
 }
 

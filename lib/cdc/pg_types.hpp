@@ -35,6 +35,9 @@ struct PgColumnType {
   std::int32_t modifier = -1;         // atttypmod: length, precision/scale…
   std::vector<std::string> enum_labels{};  // for an enum type, in sort order
   std::uint32_t element_oid = 0;      // for an array type not in the built-in list
+  // The type's name when it is not built in (an extension's type, whose OID
+  // differs between databases): "hstore" maps to io.debezium.data.Json.
+  std::string name{};
 };
 
 // Built-in type OIDs cdcctl maps (pg_type.h).
@@ -64,6 +67,11 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
 std::string twos_complement_bytes(std::string_view decimal_integer);
 // Splits a one-dimensional array literal ({1,"a b",NULL}) into its elements.
 std::vector<std::optional<std::string>> parse_array_literal(std::string_view text);
+// An hstore's text ("a"=>"1", "b"=>NULL) as the JSON object Debezium writes
+// with hstore.handling.mode=json: its pairs in the iteration order of the
+// Java HashMap the PostgreSQL JDBC driver parses it into, so the string is
+// byte for byte Debezium's. Throws Error (failed) on malformed text.
+std::string hstore_to_json(std::string_view text);
 // µs of a PostgreSQL interval in the postgres IntervalStyle, a month being
 // 365.25/12 days as Debezium counts it.
 std::int64_t interval_micros(std::string_view text);

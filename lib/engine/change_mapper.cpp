@@ -44,6 +44,8 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
     def.type.modifier = column.type_modifier;
     if (auto labels = facts.enum_labels.find(column.name); labels != facts.enum_labels.end()) def.type.enum_labels = labels->second;
     if (auto found = facts.defaults.find(column.name); found != facts.defaults.end()) def.default_expression = found->second;
+    if (auto found = facts.type_names.find(column.name); found != facts.type_names.end()) def.type.name = found->second;
+    if (auto found = facts.comments.find(column.name); found != facts.comments.end()) def.comment = found->second;
     def.optional = !facts.not_null.contains(column.name);
     // The primary key when the catalog says; else the replica identity
     // columns, unless that is every column (REPLICA IDENTITY FULL).
@@ -64,12 +66,17 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
 
 std::optional<cdc::TransactionBlock> ChangeMapper::transaction_block(const Table& table, pg::Lsn lsn) {
   if (!options_.transaction_metadata || !transaction_) return std::nullopt;
-  // Counted per table in the order tables first appear, for the END record.
-  const auto collection = table.relation.schema + "." + table.relation.name;
+  const auto collection_order = count_event(table.relation.schema + "." + table.relation.name);
+  return cdc::TransactionBlock{transaction_id(transaction_->xid, lsn), total_order_, collection_order};
+}
+
+std::int64_t ChangeMapper::count_event(const std::string& collection) {
+  // Counted per collection in the order they first appear, for the END record.
   auto counted = std::find_if(collection_counts_.begin(), collection_counts_.end(),
                               [&](const auto& entry) { return entry.data_collection == collection; });
   if (counted == collection_counts_.end()) counted = collection_counts_.insert(collection_counts_.end(), {collection, 0});
-  return cdc::TransactionBlock{transaction_id(transaction_->xid, lsn), ++total_order_, ++counted->event_count};
+  ++total_order_;
+  return ++counted->event_count;
 }
 
 cdc::Row ChangeMapper::row_of(const Table& table, const pg::TupleData& tuple) const {
@@ -174,6 +181,27 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
     return truncate(*truncate_message, lsn, processed_ns);
   }
   return out;
+}
+
+std::vector<OutputRecord> ChangeMapper::message(const pg::LogicalMessage& message, pg::Lsn lsn, std::int64_t processed_ns) {
+  if (options_.include_message && !options_.include_message(message.prefix)) return {};
+  cdc::LogicalMessageEvent event;
+  event.prefix = message.prefix;
+  event.content = message.content;
+  event.processed_ms = processed_ns / 1000000;
+  if (message.transactional && transaction_) {
+    event.source = source(lsn);
+    // Counted in the transaction's END record as Debezium does, under its
+    // pseudo data collection; the message value has no transaction block.
+    if (options_.transaction_metadata) count_event("LOGICAL_DECODING_MESSAGE");
+  } else {
+    event.source.database = options_.database;
+    event.source.lsn = lsn;
+    if (last_commit_lsn_ != 0) event.source.last_commit_lsn = last_commit_lsn_;
+    event.source.ts_us = processed_ns / 1000;
+  }
+  auto record = cdc::logical_message_record(options_.events, event);
+  return {{std::move(record.topic), std::move(record.key), std::move(record.value), {}}};
 }
 
 std::vector<OutputRecord> ChangeMapper::snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,

@@ -28,6 +28,8 @@ struct TableFacts {
   std::set<std::string> not_null{};
   std::map<std::string, std::vector<std::string>> enum_labels{};  // by column
   std::map<std::string, std::string> defaults{};                   // DEFAULT expressions, by column
+  std::map<std::string, std::string> type_names{};                 // non-built-in types (hstore…), by column
+  std::map<std::string, std::string> comments{};                   // COMMENT ON COLUMN, by column
 };
 using TableFactsLookup = std::function<TableFacts(const std::string& schema, const std::string& table)>;
 
@@ -41,6 +43,8 @@ struct MapperOptions {
   // everything. Key columns are always kept.
   std::function<bool(const std::string& schema, const std::string& table)> include_table{};
   std::function<bool(const std::string& schema, const std::string& table, const std::string& column)> include_column{};
+  // message.prefix.include/exclude.list; unset means every prefix.
+  std::function<bool(const std::string& prefix)> include_message{};
 };
 
 struct OutputRecord {
@@ -61,6 +65,10 @@ class ChangeMapper {
   // The records for one change at `lsn`; processed_ns is the connector's clock.
   std::vector<OutputRecord> change(const pg::PgOutputMessage& message, pg::Lsn lsn, std::int64_t processed_ns);
   std::vector<OutputRecord> commit(const pg::CommitMessage& commit);
+  // A logical decoding message at `lsn` (op "m" on <prefix>.message): inside
+  // the open transaction when transactional, else on its own, timed by the
+  // connector's clock and without a txId. Nothing when its prefix is filtered out.
+  std::vector<OutputRecord> message(const pg::LogicalMessage& message, pg::Lsn lsn, std::int64_t processed_ns);
   // A row the initial snapshot read from the table `oid` (described with
   // relation() first): op "r", with the snapshot marker in source.snapshot.
   std::vector<OutputRecord> snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,
@@ -78,6 +86,8 @@ class ChangeMapper {
   };
   cdc::Row row_of(const Table& table, const pg::TupleData& tuple) const;
   std::optional<cdc::TransactionBlock> transaction_block(const Table& table, pg::Lsn lsn);
+  // One more event of the open transaction in `collection`: its order there.
+  std::int64_t count_event(const std::string& collection);
   const Table& table(std::uint32_t oid) const;
   cdc::SourceInfo source(pg::Lsn lsn) const;
   std::vector<OutputRecord> truncate(const pg::TruncateMessage& message, pg::Lsn lsn, std::int64_t processed_ns);

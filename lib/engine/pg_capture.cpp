@@ -29,9 +29,11 @@ auto on_postgres(Call&& call) -> decltype(call()) {
   }
 }
 
-std::int64_t unix_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+std::int64_t unix_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
+
+std::int64_t unix_now_us() { return unix_now_ns() / 1000; }
 
 }  // namespace
 
@@ -45,7 +47,11 @@ TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const
       "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
       "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
       " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum), "
-      "(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) "
+      "(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum), "
+      // Types created after initdb (extensions' types) are known by name:
+      // their OIDs differ from one database to the next.
+      "(SELECT t.typname FROM pg_type t WHERE t.oid = a.atttypid AND t.oid >= 16384 AND t.typtype = 'b'), "
+      "col_description(a.attrelid, a.attnum) "
       "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 4, a.attnum",
       {relation});
   for (int row = 0; row < columns.rows(); ++row) {
@@ -62,6 +68,8 @@ TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const
     }
     if (!columns.is_null(row, 3)) found.primary_key.push_back(name);
     if (const auto expression = columns.value(row, 4)) found.defaults[name] = *expression;
+    if (const auto type_name = columns.value(row, 5)) found.type_names[name] = *type_name;
+    if (const auto comment = columns.value(row, 6)) found.comments[name] = *comment;
   }
   return found;
 }
@@ -226,18 +234,34 @@ void PgCapture::handle(const pg::XLogData& data) {
     begin_.reset();
     skipping_ = false;
     last_change_lsn_ = 0;
-  } else if (std::holds_alternative<pg::TypeMessage>(message) || std::holds_alternative<pg::OriginMessage>(message) ||
-             std::holds_alternative<pg::LogicalMessage>(message)) {
-    // Types and origins carry nothing Debezium emits by default; logical
-    // decoding messages (Debezium's <prefix>.message topic) are not captured.
+  } else if (std::holds_alternative<pg::TypeMessage>(message) || std::holds_alternative<pg::OriginMessage>(message)) {
+    // Types and origins carry nothing Debezium emits by default.
+  } else if (const auto* logical = std::get_if<pg::LogicalMessage>(&message); logical && !begin_) {
+    standalone_message(*logical);
   } else if (!skipping_) {
     last_change_lsn_ = data.wal_end;
-    const auto now_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto records = mapper_->change(message, data.wal_end, now_ns);
+    auto records = logical ? mapper_->message(*logical, data.wal_end, unix_now_ns())
+                           : mapper_->change(message, data.wal_end, unix_now_ns());
     if (!records.empty()) ++stats_.events_seen;
     write(std::move(records));
   }
+}
+
+void PgCapture::standalone_message(const pg::LogicalMessage& message) {
+  // A non-transactional message is sent when PostgreSQL decodes it, between
+  // transactions, and ends at message.lsn; one that ended at or before what
+  // was delivered is a resend after a restart.
+  if (message.lsn <= delivered_through_) return;
+  auto records = mapper_->message(message, message.lsn, unix_now_ns());
+  if (!records.empty()) ++stats_.events_seen;
+  write(std::move(records));
+  // Its own offset, as Debezium commits one after such a message.
+  cdc::PostgresOffset offset;
+  offset.lsn = offset.lsn_proc = offset.lsn_commit = message.lsn;
+  offset.ts_usec = unix_now_us();
+  offset.message_type = "MESSAGE";
+  if (!batch_offset_ && !batch_open_) batch_started_ = std::chrono::steady_clock::now();
+  batch_offset_ = offset;
 }
 
 void PgCapture::end_batch() {

@@ -102,6 +102,7 @@ class PgCapture {
   void connect();
   void step(std::chrono::milliseconds wait);
   void handle(const pg::XLogData& data);
+  void standalone_message(const pg::LogicalMessage& message);
   void write(std::vector<OutputRecord> records);
   void end_batch();
   void abort_batch();

@@ -221,6 +221,9 @@ CaptureOptions PostgresConnectorConfig::capture_options() const {
       return filter.matches(schema + "." + table + "." + column);
     };
   }
+  if (!message_prefixes.empty()) {
+    options.mapper.include_message = [filter = message_prefixes](const std::string& prefix) { return filter.matches(prefix); };
+  }
   return options;
 }
 
@@ -316,6 +319,14 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
                                "table.include.list", "table.exclude.list");
     config.columns = NameFilter(get("column.include.list").value_or(""), get("column.exclude.list").value_or(""),
                                 "column.include.list", "column.exclude.list");
+    if (auto mode = get("hstore.handling.mode"); mode && *mode != "json") {
+      throw Error::usage("hstore.handling.mode " + *mode + " is not supported",
+                         "cdcctl run writes hstore values as JSON strings (io.debezium.data.Json)",
+                         "remove the key or set it to json");
+    }
+    config.message_prefixes =
+        NameFilter(get("message.prefix.include.list").value_or(""), get("message.prefix.exclude.list").value_or(""),
+                   "message.prefix.include.list", "message.prefix.exclude.list");
     if (config.autocreate == PublicationAutocreate::Filtered && config.tables.include_patterns().empty() &&
         !config.tables.empty()) {
       throw Error::usage("publication.autocreate.mode=filtered needs table.include.list",

@@ -66,6 +66,7 @@ struct PostgresConnectorConfig {
   PublicationAutocreate autocreate = PublicationAutocreate::AllTables;
   NameFilter tables{};
   NameFilter columns{};
+  NameFilter message_prefixes{};  // message.prefix.include.list / exclude.list
   SnapshotMode snapshot_mode = SnapshotMode::Initial;
   bool tombstones_on_delete = true;
   std::chrono::milliseconds heartbeat_interval{0};

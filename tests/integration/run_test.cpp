@@ -50,7 +50,9 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
                  "CREATE TABLE audit (at timestamptz, line text);"
                  "INSERT INTO items VALUES (1, 'one', 1.50, '{a,b}'), (2, 'two', NULL, NULL), (3, 'three', 3.00, '{}');"
                  "INSERT INTO audit VALUES (now(), 'not captured')");
-  write_inventory(setup, {{"table.include.list", "public\\.items"}, {"heartbeat.interval.ms", "500"}});
+  write_inventory(setup, {{"table.include.list", "public\\.items"},
+                          {"heartbeat.interval.ms", "500"},
+                          {"message.prefix.exclude.list", "secret.*"}});
 
   auto worker = setup.start({"--metrics-interval", "1s"});
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
@@ -67,7 +69,13 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
   CHECK(markers == std::multiset<std::string>{"first", "true", "last"});
   CHECK(setup.read("connect-offsets").size() >= 1);
 
-  // Streaming: a create, an update, a delete with its tombstone, a primary-key change.
+  // Logical decoding messages (checked below), then streaming: a create, an
+  // update, a delete with its tombstone, a primary-key change.
+  setup.pg.psql("BEGIN; INSERT INTO audit VALUES (now(), 'paid');"
+                "SELECT pg_logical_emit_message(true, 'outbox', 'order 7 paid'); COMMIT",
+                setup.db);
+  setup.pg.psql("SELECT pg_logical_emit_message(false, 'secret-audit', 'hidden')", setup.db);
+  setup.pg.psql("SELECT pg_logical_emit_message(false, 'audit', convert_to('x', 'UTF8'))", setup.db);
   setup.pg.psql("INSERT INTO items VALUES (4, 'four', 4.00, '{x}')", setup.db);
   setup.pg.psql("UPDATE items SET name = 'ONE' WHERE id = 1", setup.db);
   setup.pg.psql("DELETE FROM items WHERE id = 2", setup.db);
@@ -100,20 +108,38 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
   CHECK(json::parse(*heartbeat.value).contains("ts_ms"));
 
   // --status shows the running connector and Debezium's metric names.
-  REQUIRE(wait_until([&] { return setup.status()["metrics"].value("TotalNumberOfEventsSeen", 0) >= 4; }, 10s));
+  REQUIRE(wait_until([&] { return setup.status()["metrics"].value("TotalNumberOfEventsSeen", 0) >= 6; }, 10s));
   auto status = setup.cdcctl({"run", "--status", "--state-dir", setup.dir.path() + "/state", "-o", "json"});
   CHECK(status.exit_code == 0);
   const auto reported = json::parse(status.out);
   REQUIRE(reported.size() == 1);
   CHECK(reported[0]["state"] == "RUNNING");
   CHECK(reported[0]["metrics"]["Connected"] == true);
-  CHECK(reported[0]["metrics"]["TotalNumberOfEventsSeen"] == 4);  // c, u, d, and the key change
-  CHECK(reported[0]["metrics"]["NumberOfCommittedTransactions"] == 4);
+  CHECK(reported[0]["metrics"]["TotalNumberOfEventsSeen"] == 6);  // two messages, c, u, d, and the key change
+  CHECK(reported[0]["metrics"]["NumberOfCommittedTransactions"] == 5);
   CHECK(reported[0]["metrics"]["SnapshotCompleted"] == true);
   CHECK(reported[0]["metrics"]["RowsScanned"] == 3);
   status = setup.cdcctl({"run", "--status", "--state-dir", setup.dir.path() + "/state"});
   CHECK(status.out.find("inventory") != std::string::npos);
   CHECK(status.out.find("RUNNING") != std::string::npos);
+
+  // The logical decoding messages: to srv.message keyed by prefix, a
+  // transactional one with its transaction's id, one outside any transaction
+  // without; an excluded prefix is not sent.
+  REQUIRE_MESSAGE(wait_until([&] { return setup.read("srv.message").size() >= 2; }, 30s), setup.log());
+  std::this_thread::sleep_for(500ms);
+  auto messages = setup.read("srv.message");
+  REQUIRE(messages.size() == 2);
+  std::map<std::string, json> by_prefix;
+  for (const auto& record : messages) by_prefix[json::parse(*record.key)["prefix"].get<std::string>()] = json::parse(*record.value);
+  REQUIRE(by_prefix.size() == 2);
+  CHECK(by_prefix["outbox"]["op"] == "m");
+  CHECK(by_prefix["outbox"]["message"] == json{{"prefix", "outbox"}, {"content", "b3JkZXIgNyBwYWlk"}});  // base64 of the text
+  CHECK(by_prefix["outbox"]["source"]["txId"].is_number());
+  CHECK(by_prefix["outbox"]["source"]["table"] == "");
+  CHECK(by_prefix["audit"]["message"]["content"] == "eA==");
+  CHECK(by_prefix["audit"]["source"]["txId"].is_null());
+  CHECK(by_prefix["audit"]["source"]["lsn"].get<std::uint64_t>() > by_prefix["outbox"]["source"]["lsn"].get<std::uint64_t>());
 
   // SIGTERM: the open transaction is finished and confirmed, exit 0.
   CHECK(worker->stop() == 0);
@@ -152,6 +178,7 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
   records = setup.read("srv.public.items");
   CHECK(records.size() == 11);
   CHECK(json::parse(*records.back().value)["after"]["id"] == 5);
+  CHECK(setup.read("srv.message").size() == 2);  // not sent again
   CHECK(worker->stop() == 0);
   // JSON logs: one object per line, with the resumed offset.
   bool resumed = false;

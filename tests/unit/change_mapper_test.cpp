@@ -154,3 +154,68 @@ TEST_CASE("truncates are skipped by default, as Debezium's skipped.operations=t 
   CHECK(skipping.change(pg::UpdateMessage{16400, 0, std::nullopt, {text("1"), text("a"), null()}}, 1, 1).empty());
   CHECK_THROWS_WITH_AS(m.change(pg::InsertMessage{999, {}}, 1, 1), doctest::Contains("before describing it"), Error);
 }
+
+TEST_CASE("logical decoding messages go to <prefix>.message keyed by prefix, content as base64 bytes") {
+  MapperOptions options;
+  options.transaction_metadata = true;
+  auto m = mapper(options);
+  m.relation(items());
+  // Transactional: the transaction's time and txId; counted in its END record.
+  m.begin({0x900, 700000000000000LL, 905});
+  const auto in_transaction = m.message({true, 0x8F0, "outbox", std::string("a\0b", 3)}, 0x8F0, 1'700'000'000'123'456'789LL);
+  REQUIRE(in_transaction.size() == 1);
+  CHECK(in_transaction[0].topic == "srv.message");
+  CHECK(*in_transaction[0].key == R"({"prefix":"outbox"})");
+  const auto value = value_of(in_transaction[0]);
+  CHECK(value.dump() ==
+        json::parse(R"({"op":"m","ts_ms":1700000000123,"source":{"version":"3.4.0.Final","connector":"postgresql",)"
+                    R"("name":"srv","ts_ms":1646684800000,"snapshot":"false","db":"shop","sequence":"[null,\"2288\"]",)"
+                    R"("ts_us":1646684800000000,"ts_ns":1646684800000000000,"schema":"","table":"","txId":905,"lsn":2288,)"
+                    R"("xmin":null},"message":{"prefix":"outbox","content":"YQBi"}})")
+            .dump());
+  const auto end = m.commit({0, 0x900, 0x930, 700000000000000LL});
+  REQUIRE(end.size() == 1);
+  CHECK(value_of(end[0])["event_count"] == 1);
+  CHECK(value_of(end[0])["data_collections"].dump() == R"([{"data_collection":"LOGICAL_DECODING_MESSAGE","event_count":1}])");
+
+  // Non-transactional: the connector's clock, no txId, after the last commit.
+  const auto standalone = m.message({false, 0xA00, "audit", "x"}, 0xA00, 1'700'000'000'500'000'000LL);
+  REQUIRE(standalone.size() == 1);
+  const auto source = value_of(standalone[0])["source"];
+  CHECK(source["ts_ms"] == 1700000000500);
+  CHECK(source["txId"].is_null());
+  CHECK(source["sequence"] == R"(["2352","2560"])");
+
+  // message.prefix.include/exclude.list
+  MapperOptions filtered;
+  filtered.include_message = [](const std::string& prefix) { return prefix == "outbox"; };
+  auto f = mapper(filtered);
+  CHECK(f.message({false, 0xB00, "audit", "x"}, 0xB00, 1).empty());
+  CHECK(f.message({false, 0xB00, "outbox", "x"}, 0xB00, 1).size() == 1);
+}
+
+TEST_CASE("a logical message with schemas on: Debezium's MessageKey and MessageValue schemas") {
+  MapperOptions options;
+  options.events.topic_prefix = "srv";
+  options.database = "shop";
+  ChangeMapper m(options, {});
+  const auto records = m.message({false, 0xA00, "p", ""}, 0xA00, 1);
+  REQUIRE(records.size() == 1);
+  CHECK(json::parse(*records[0].key).dump() ==
+        json::parse(R"({"schema":{"type":"struct","fields":[{"type":"string","optional":true,"field":"prefix"}],)"
+                    R"("optional":false,"name":"io.debezium.connector.postgresql.MessageKey","version":1},"payload":{"prefix":"p"}})")
+            .dump());
+  const auto value = nlohmann::ordered_json::parse(*records[0].value);
+  const auto& schema = value["schema"];
+  CHECK(schema["name"] == "io.debezium.connector.postgresql.MessageValue");
+  CHECK(schema["version"] == 1);
+  CHECK(schema["optional"] == false);
+  REQUIRE(schema["fields"].size() == 4);
+  CHECK(schema["fields"][0].dump() == R"({"type":"string","optional":false,"field":"op"})");
+  CHECK(schema["fields"][1].dump() == R"({"type":"int64","optional":true,"field":"ts_ms"})");
+  CHECK(schema["fields"][2]["name"] == "io.debezium.connector.postgresql.Source");
+  CHECK(schema["fields"][3].dump() ==
+        R"({"type":"struct","fields":[{"type":"string","optional":true,"field":"prefix"},{"type":"bytes","optional":true,"field":"content"}],)"
+        R"("optional":false,"name":"io.debezium.connector.postgresql.Message","version":1,"field":"message"})");
+  CHECK(value["payload"]["message"].dump() == R"({"prefix":"p","content":""})");
+}

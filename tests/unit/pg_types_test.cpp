@@ -145,3 +145,30 @@ TEST_CASE("other types: booleans, floats, bytes, uuid, bits, arrays; bad text is
   CHECK_THROWS_AS(value_of({1007}, "{{1,2},{3,4}}"), Error);
   CHECK_THROWS_AS(value_of({oid::kTimestamp}, "June 10"), Error);
 }
+
+TEST_CASE("hstore as Debezium's JSON string, its pairs in Java HashMap order") {
+  PgColumnType hstore;
+  hstore.oid = 16500;  // an extension's type: known by name, not OID
+  hstore.name = "hstore";
+  CHECK(schema_of(hstore, true, "h") == R"({"type":"string","optional":true,"name":"io.debezium.data.Json","version":1,"field":"h"})");
+  CHECK(value_of(hstore, R"("k"=>"v")") == R"({"k":"v"})");
+  CHECK(value_of(hstore, "") == "{}");
+  // Quotes and backslashes come escaped in hstore's text; NULL is unquoted.
+  CHECK(hstore_to_json(R"("a \"q\""=>"back\\slash", "n"=>NULL)") == R"({"a \"q\"":"back\\slash","n":null})");
+  // Control characters as Jackson writes them: short escapes, else \u00XX upper-case.
+  CHECK(hstore_to_json("\"t\"=>\"a\tb\x1f\"") == "{\"t\":\"a\\tb\\u001F\"}");
+  // The expected orders were printed by a java.util.HashMap filled in the same order
+  // (OpenJDK 17): bucket by bucket after the table grew to 32, collisions
+  // ("Aa"/"BB") in insertion order, a surrogate pair hashed as two UTF-16 units.
+  CHECK(hstore_to_json(R"("b"=>"v", "a"=>"v")") == R"({"a":"v","b":"v"})");
+  CHECK(hstore_to_json("\"a\"=>\"v\", \"b\"=>\"v\", \"c\"=>\"v\", \"k1\"=>\"v\", \"k2\"=>\"v\", \"x\"=>NULL, \"y\"=>\"v\", "
+                       "\"z\"=>\"v\", \"Aa\"=>\"v\", \"BB\"=>\"v\", \"key\"=>\"v\", \"apple\"=>\"v\", \"value\"=>\"v\", "
+                       "\"banana\"=>\"v\", \"cherry\"=>\"v\", \"k10\"=>\"v\", \"zz\"=>\"v\", \"\xC3\xA9t\xC3\xA9\"=>\"v\", "
+                       "\"\xF0\x9F\x98\x80\"=>\"v\"") ==
+        "{\"Aa\":\"v\",\"BB\":\"v\",\"banana\":\"v\",\"zz\":\"v\",\"a\":\"v\",\"cherry\":\"v\",\"b\":\"v\",\"c\":\"v\","
+        "\"k1\":\"v\",\"k2\":\"v\",\"k10\":\"v\",\"apple\":\"v\",\"x\":null,\"\xF0\x9F\x98\x80\":\"v\",\"y\":\"v\","
+        "\"z\":\"v\",\"value\":\"v\",\"\xC3\xA9t\xC3\xA9\":\"v\",\"key\":\"v\"}");
+  CHECK_THROWS_WITH_AS(hstore_to_json(R"("a"=>"1" "b"=>"2")"), doctest::Contains("as hstore"), Error);
+  CHECK_THROWS_WITH_AS(hstore_to_json(R"("a"=>)"), doctest::Contains("as hstore"), Error);
+  CHECK_THROWS_WITH_AS(hstore_to_json(R"("a=>"1")"), doctest::Contains("as hstore"), Error);
+}

@@ -1163,3 +1163,26 @@ TEST_CASE("change mapper: snapshot_read gives op r with the snapshot marker as p
   }
   CHECK_THROWS_WITH_AS(m.snapshot_read(999, {}, source, 1), doctest::Contains("relation 999 before describing it"), Error);
 }
+
+TEST_CASE("run config: message prefix lists filter logical messages; hstore.handling.mode=map is refused") {
+  auto document = minimal();
+  document["config"]["message.prefix.include.list"] = "outbox.*,audit";
+  const auto options = parse(document).capture_options();
+  REQUIRE(options.mapper.include_message);
+  CHECK(options.mapper.include_message("outbox-orders"));
+  CHECK(options.mapper.include_message("AUDIT"));  // without regard to case, as Debezium's lists
+  CHECK_FALSE(options.mapper.include_message("audit-2"));
+  CHECK_FALSE(parse(minimal()).capture_options().mapper.include_message);  // unset: every prefix
+
+  auto both = minimal();
+  both["config"]["message.prefix.include.list"] = "a";
+  both["config"]["message.prefix.exclude.list"] = "b";
+  CHECK_THROWS_WITH_AS(parse(both), "c.json (inv): message.prefix.include.list and message.prefix.exclude.list cannot both be set",
+                       Error);
+
+  auto hstore = minimal();
+  hstore["config"]["hstore.handling.mode"] = "map";
+  CHECK_THROWS_WITH_AS(parse(hstore), doctest::Contains("c.json (inv): hstore.handling.mode map is not supported"), Error);
+  hstore["config"]["hstore.handling.mode"] = "json";
+  CHECK_NOTHROW(parse(hstore));
+}
