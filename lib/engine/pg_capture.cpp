@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "cdc/pg_types.hpp"
 #include "core/error.hpp"
 #include "pg/pgoutput.hpp"
 #include "pg/sql.hpp"
@@ -44,7 +45,7 @@ TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const
   const auto relation = pg::qualified_name(schema, table);
   auto columns = catalog.exec(
       "SELECT a.attname, a.attnotnull, "
-      "(SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
+      "(SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
       "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
       " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum), "
       "(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum), "
@@ -58,12 +59,9 @@ TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const
     const auto name = columns.text(row, 0);
     if (columns.text(row, 1) == "t") found.not_null.insert(name);
     if (const auto labels = columns.value(row, 2)) {
+      // An array, so a label holding a comma stays whole.
       std::vector<std::string> list;
-      std::size_t start = 0;
-      for (std::size_t comma; (comma = labels->find(',', start)) != std::string::npos; start = comma + 1) {
-        list.push_back(labels->substr(start, comma - start));
-      }
-      list.push_back(labels->substr(start));
+      for (auto& label : cdc::parse_array_literal(*labels)) list.push_back(label.value_or(""));
       found.enum_labels[name] = std::move(list);
     }
     if (!columns.is_null(row, 3)) found.primary_key.push_back(name);

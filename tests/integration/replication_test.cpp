@@ -295,3 +295,21 @@ TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed 
   CHECK(nlohmann::json::parse(*sink.deliveries[4].records[0].value)["op"] == "d");
   CHECK_FALSE(sink.deliveries[4].records[1].value.has_value());
 }
+
+TEST_CASE("table facts: key order, NOT NULL, enum labels (commas kept), defaults, extension types, comments") {
+  PgCluster pg;
+  const auto db = pg.create_database("facts");
+  pg.psql("CREATE EXTENSION hstore;"
+          "CREATE TYPE odd AS ENUM ('plain', 'with, comma', 'quote\"d');"
+          "CREATE TABLE t (b int, a int NOT NULL DEFAULT 7, e odd, h hstore, c text, PRIMARY KEY (a, b));"
+          "COMMENT ON COLUMN t.c IS 'the comment'",
+          db);
+  auto catalog = pg::Connection::open(pg.conninfo(db), 10s);
+  const auto facts = engine::table_facts(catalog, "public", "t");
+  CHECK(facts.primary_key == std::vector<std::string>{"a", "b"});
+  CHECK(facts.not_null == std::set<std::string>{"a", "b"});
+  CHECK(facts.enum_labels.at("e") == std::vector<std::string>{"plain", "with, comma", "quote\"d"});
+  CHECK(facts.defaults.at("a") == "7");
+  CHECK(facts.type_names == std::map<std::string, std::string>{{"h", "hstore"}});
+  CHECK(facts.comments == std::map<std::string, std::string>{{"c", "the comment"}});
+}
