@@ -1,5 +1,6 @@
 #include "cdc/debezium_event.hpp"
 
+#include <charconv>
 #include <regex>
 
 #include "core/bytes.hpp"
@@ -54,6 +55,41 @@ void append_json_string(std::string& out, std::string_view text) {
   }
   out += '"';
 }
+
+// A decimal integer, written in place (std::to_string would allocate).
+template <typename Integer>
+void append_integer(std::string& out, Integer value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
+
+// One instant in several units (ts_ms, ts_us, ts_ns): rendered once, as the
+// digits of a coarser unit are a prefix of the finer one's.
+class InstantDigits {
+ public:
+  explicit InstantDigits(std::int64_t value) : value_(value) {
+    length_ = static_cast<std::size_t>(std::to_chars(digits_, digits_ + sizeof digits_, value).ptr - digits_);
+  }
+  // value / 10^drop, as integer division rounds it.
+  void append_divided(std::string& out, std::size_t drop) const {
+    if (value_ < 0) {
+      std::int64_t divided = value_;
+      for (std::size_t i = 0; i < drop; ++i) divided /= 10;
+      append_integer(out, divided);
+    } else if (length_ > drop) {
+      out.append(digits_, length_ - drop);
+    } else {
+      out += '0';
+    }
+  }
+  void append(std::string& out) const { out.append(digits_, length_); }
+
+ private:
+  std::int64_t value_;
+  char digits_[24];
+  std::size_t length_ = 0;
+};
 
 // What Debezium writes for a NULL in a column its schema says cannot be
 // null (the old row of a delete under REPLICA IDENTITY DEFAULT holds only
@@ -116,26 +152,43 @@ std::string source_table_text(const std::string& schema, const std::string& tabl
 
 void append_source_block(std::string& out, const std::string& prefix_text, const SourceInfo& source,
                          const std::string& table_text) {
-  const auto decimal = [](const std::optional<std::uint64_t>& lsn) {
-    return lsn ? "\"" + std::to_string(*lsn) + "\"" : std::string("null");
-  };
+  const InstantDigits ts_us(source.ts_us);
   out += prefix_text;  // {"version":…,"connector":"postgresql","name":…,"ts_ms":
-  out += std::to_string(source.ts_us / 1000);
+  ts_us.append_divided(out, 3);
   out += ",\"snapshot\":";
   append_json_string(out, source.snapshot);
   out += ",\"db\":";
   append_json_string(out, source.database);
-  out += ",\"sequence\":";
-  append_json_string(out, "[" + decimal(source.last_commit_lsn) + "," + decimal(source.lsn) + "]");
-  out += ",\"ts_us\":";
-  out += std::to_string(source.ts_us);
+  // sequence: a JSON array of decimal LSN strings, itself in a JSON string.
+  out += ",\"sequence\":\"[";
+  const auto lsn_text = [&](const std::optional<std::uint64_t>& lsn) {
+    if (!lsn) {
+      out += "null";
+      return;
+    }
+    out += "\\\"";
+    append_integer(out, *lsn);
+    out += "\\\"";
+  };
+  lsn_text(source.last_commit_lsn);
+  out += ',';
+  lsn_text(source.lsn);
+  out += "]\",\"ts_us\":";
+  ts_us.append(out);
   out += ",\"ts_ns\":";
-  out += std::to_string(source.ts_us * 1000);
+  if (source.ts_us > 0) {
+    ts_us.append(out);
+    out += "000";
+  } else {
+    append_integer(out, source.ts_us * 1000);
+  }
   out += table_text;  // ,"schema":…,"table":…
   out += ",\"txId\":";
-  out += source.tx_id ? std::to_string(*source.tx_id) : "null";
+  if (source.tx_id) append_integer(out, *source.tx_id);
+  else out += "null";
   out += ",\"lsn\":";
-  out += source.lsn ? std::to_string(*source.lsn) : "null";
+  if (source.lsn) append_integer(out, *source.lsn);
+  else out += "null";
   out += ",\"xmin\":null}";
 }
 
@@ -172,6 +225,29 @@ ConnectSchema postgres_source_schema() {
                    {"lsn", field("int64", true)},       {"xmin", field("int64", true)}};
   return schema;
 }
+
+namespace {
+
+EventEncoder::FastKind fast_kind(const PgColumnType& type) {
+  using Kind = EventEncoder::FastKind;
+  if (!type.enum_labels.empty() || type.element_oid != 0 || array_element(type.oid) != 0 || !type.name.empty()) {
+    return Kind::Other;
+  }
+  switch (type.oid) {
+    case oid::kInt2:
+    case oid::kInt4:
+    case oid::kInt8: return Kind::Integer;
+    case oid::kBool: return Kind::Boolean;
+    case oid::kText:
+    case oid::kVarchar:
+    case oid::kBpchar:
+    case oid::kName: return Kind::Text;
+    case oid::kTimestamptz: return Kind::ZonedTimestamp;
+    default: return Kind::Other;
+  }
+}
+
+}  // namespace
 
 EventEncoder::EventEncoder(TableDef table, EventOptions options)
     : table_(std::move(table)), options_(std::move(options)) {
@@ -216,6 +292,7 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
     std::string key;
     append_json_string(key, column.name);
     column_keys_.push_back(key + ":");
+    fast_kinds_.push_back(fast_kind(column.type));
   }
   source_prefix_ = source_prefix_text(options_);
   source_table_ = source_table_text(table_.schema, table_.table);
@@ -232,33 +309,34 @@ void EventEncoder::append_cell(std::string& out, std::size_t index, const Cell& 
     case Cell::Kind::Unavailable: out += unavailable_value(envelope_.fields[0].second.fields[index].second).dump(); return;
     case Cell::Kind::Text: break;
   }
-  // The common types written straight from PostgreSQL's text, which already
-  // is their JSON form; the rest through the type mapping.
-  const auto& type = column.type;
-  if (type.enum_labels.empty() && type.element_oid == 0 && array_element(type.oid) == 0) {
-    switch (type.oid) {
-      case oid::kInt2:
-      case oid::kInt4:
-      case oid::kInt8:
-        if (!cell.text.empty() && cell.text.find_first_not_of("-0123456789") == std::string::npos) {
-          out += cell.text;
-          return;
-        }
-        break;
-      case oid::kBool:
-        if (cell.text == "t" || cell.text == "f") {
-          out += cell.text == "t" ? "true" : "false";
-          return;
-        }
-        break;
-      case oid::kText:
-      case oid::kVarchar:
-      case oid::kBpchar:
-      case oid::kName: append_json_string(out, cell.text); return;
-      default: break;
-    }
+  append_text_value(out, index, cell.text);
+}
+
+void EventEncoder::append_text_value(std::string& out, std::size_t index, const std::string& text) const {
+  // The common types written straight from PostgreSQL's text, which mostly
+  // already is their JSON form; the rest through the type mapping.
+  switch (fast_kinds_[index]) {
+    case FastKind::Integer:
+      if (!text.empty() && text.find_first_not_of("-0123456789") == std::string::npos) {
+        out += text;
+        return;
+      }
+      break;
+    case FastKind::Boolean:
+      if (text == "t" || text == "f") {
+        out += text == "t" ? "true" : "false";
+        return;
+      }
+      break;
+    case FastKind::Text: append_json_string(out, text); return;
+    case FastKind::ZonedTimestamp:
+      out += '"';
+      out += zoned_timestamp_value(table_.columns[index].type, text);  // ASCII: nothing to escape
+      out += '"';
+      return;
+    case FastKind::Other: break;
   }
-  out += column_value(type, cell.text, options_.types).dump();
+  out += column_value(table_.columns[index].type, text, options_.types).dump();
 }
 
 void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) const {
@@ -279,24 +357,31 @@ void EventEncoder::append_source(std::string& out, const SourceInfo& source) con
   append_source_block(out, source_prefix_, source, source_table_);
 }
 
-OrderedJson EventEncoder::key_struct(const Row& row) const {
-  OrderedJson payload = OrderedJson::object();
+std::string EventEncoder::key_text(const Row& row) const {
+  // Written straight into a string, like the value: once per change.
+  std::string out = "{";
   for (const auto index : key_columns_) {
-    const auto& column = table_.columns[index];
-    const Cell cell = index < row.size() ? row[index] : Cell::null();
-    payload[column.name] = cell.kind == Cell::Kind::Text ? column_value(column.type, cell.text, options_.types) : OrderedJson(nullptr);
+    if (out.size() > 1) out += ',';
+    out += column_keys_[index];
+    const auto& cell = index < row.size() ? row[index] : Cell{};
+    if (cell.kind == Cell::Kind::Text) {
+      append_text_value(out, index, cell.text);
+    } else {
+      out += "null";
+    }
   }
-  return payload;
+  out += '}';
+  return out;
 }
 
 std::optional<std::string> EventEncoder::key(const Row& row) const {
   if (key_columns_.empty()) return std::nullopt;
-  return wrap(key_schema_text_, key_struct(row), options_.key_schemas);
+  return wrap_text(key_schema_text_, key_text(row), options_.key_schemas);
 }
 
 std::optional<std::string> EventEncoder::key_payload(const Row& row) const {
   if (key_columns_.empty()) return std::nullopt;
-  return key_struct(row).dump();
+  return key_text(row);
 }
 
 std::optional<std::string> default_literal(const std::string& expression) {
@@ -348,9 +433,9 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
     out += "{\"id\":";
     append_json_string(out, event.transaction->id);
     out += ",\"total_order\":";
-    out += std::to_string(event.transaction->total_order);
+    append_integer(out, event.transaction->total_order);
     out += ",\"data_collection_order\":";
-    out += std::to_string(event.transaction->data_collection_order);
+    append_integer(out, event.transaction->data_collection_order);
     out += '}';
   } else {
     out += "null";
@@ -358,11 +443,12 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
   out += ",\"op\":\"";
   out += event.op;
   out += "\",\"ts_ms\":";
-  out += std::to_string(event.processed_ns / 1000000);
+  const InstantDigits processed(event.processed_ns);
+  processed.append_divided(out, 6);
   out += ",\"ts_us\":";
-  out += std::to_string(event.processed_ns / 1000);
+  processed.append_divided(out, 3);
   out += ",\"ts_ns\":";
-  out += std::to_string(event.processed_ns);
+  processed.append(out);
   out += '}';
   if (options_.value_schemas) out += '}';
   return out;

@@ -102,11 +102,15 @@ class EventEncoder {
 
   const ConnectSchema& value_schema() const { return envelope_; }
 
+  // How a column's text becomes JSON without the general type mapping.
+  enum class FastKind { Integer, Boolean, Text, ZonedTimestamp, Other };
+
  private:
   void append_cell(std::string& out, std::size_t index, const Cell& cell) const;
+  void append_text_value(std::string& out, std::size_t index, const std::string& text) const;
+  std::string key_text(const Row& row) const;
   void append_row(std::string& out, const std::optional<Row>& row) const;
   void append_source(std::string& out, const SourceInfo& source) const;
-  OrderedJson key_struct(const Row& row) const;
 
   TableDef table_;
   EventOptions options_;
@@ -117,6 +121,7 @@ class EventEncoder {
   std::string key_schema_text_;  // rendered once: most of a record's bytes with schemas on
   std::string envelope_text_;
   std::vector<std::string> column_keys_;  // "name": per column, escaped once
+  std::vector<FastKind> fast_kinds_;      // per column
   std::string source_prefix_;             // the source block's constant start
   std::string source_table_;              // ,"schema":…,"table":…
 };

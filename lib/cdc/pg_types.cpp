@@ -112,10 +112,12 @@ Clock parse_clock(const std::string& text, std::size_t& at, const char* type) {
   two(clock.second);
   if (at < text.size() && text[at] == '.') {
     ++at;
-    std::string digits;
-    while (at < text.size() && is_digit(text[at])) digits += text[at++];
-    digits.resize(6, '0');
-    clock.micros = std::stoll(digits.substr(0, 6));
+    // Up to six digits are µs; fewer are padded ("5" is 500000 µs).
+    int digits = 0;
+    for (; at < text.size() && is_digit(text[at]); ++at, ++digits) {
+      if (digits < 6) clock.micros = clock.micros * 10 + (text[at] - '0');
+    }
+    for (; digits < 6; ++digits) clock.micros *= 10;
   }
   return clock;
 }
@@ -126,13 +128,18 @@ std::int64_t clock_micros(const Clock& clock) {
 
 // "YYYY-MM-DD HH:MM:SS[.f][±HH[:MM]][ BC]" → µs since the epoch (UTC).
 std::int64_t timestamp_micros(const std::string& text, const char* type) {
+  // Parsed in place, without a string per part: this runs for every
+  // timestamp of every change.
   std::size_t at = 0;
-  std::string year_digits;
-  while (at < text.size() && is_digit(text[at])) year_digits += text[at++];
-  if (year_digits.size() < 4 || at + 6 > text.size() || text[at] != '-' || text[at + 3] != '-') unparsable(text, type);
-  const std::int64_t year_value = std::stoll(year_digits);
-  const int month = std::stoi(text.substr(at + 1, 2));
-  const int day = std::stoi(text.substr(at + 4, 2));
+  std::int64_t year_value = 0;
+  for (; at < text.size() && is_digit(text[at]) && at < 9; ++at) year_value = year_value * 10 + (text[at] - '0');
+  if (at < 4 || at + 6 > text.size() || text[at] != '-' || text[at + 3] != '-') unparsable(text, type);
+  const auto two_digits = [&](std::size_t from) {
+    if (!is_digit(text[from]) || !is_digit(text[from + 1])) unparsable(text, type);
+    return (text[from] - '0') * 10 + (text[from + 1] - '0');
+  };
+  const int month = two_digits(at + 1);
+  const int day = two_digits(at + 4);
   at += 6;
   Clock clock;
   if (at < text.size() && text[at] == ' ' && at + 1 < text.size() && is_digit(text[at + 1])) {
@@ -144,7 +151,7 @@ std::int64_t timestamp_micros(const std::string& text, const char* type) {
     const int sign = text[at++] == '-' ? -1 : 1;
     int parts[3] = {0, 0, 0};
     for (int part = 0; part < 3 && at + 2 <= text.size() && is_digit(text[at]); ++part) {
-      parts[part] = std::stoi(text.substr(at, 2));
+      parts[part] = two_digits(at);
       at += 2;
       if (at < text.size() && text[at] == ':') ++at;
     }
@@ -163,16 +170,42 @@ std::int64_t timestamp_micros(const std::string& text, const char* type) {
 // ISO 8601 in UTC with the fraction padded to `precision` digits.
 std::string zoned_timestamp(std::int64_t micros, int precision) {
   const auto [utc, fraction] = utc_from_micros(micros);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                utc.tm_hour, utc.tm_min, utc.tm_sec);
-  std::string out = buffer;
-  if (precision > 0) {
-    char digits[16];
-    std::snprintf(digits, sizeof digits, "%06lld", static_cast<long long>(fraction));
-    out += "." + std::string(digits).substr(0, static_cast<std::size_t>(precision));
+  std::string out;
+  out.reserve(32);
+  const int year = utc.tm_year + 1900;
+  if (year >= 0 && year <= 9999) {
+    // Written digit by digit: printf is a large part of a change's cost.
+    const auto put = [&](int value, int width) {
+      char digits[8];
+      for (int i = width - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+      out.append(digits, static_cast<std::size_t>(width));
+    };
+    put(year, 4);
+    out += '-';
+    put(utc.tm_mon + 1, 2);
+    out += '-';
+    put(utc.tm_mday, 2);
+    out += 'T';
+    put(utc.tm_hour, 2);
+    out += ':';
+    put(utc.tm_min, 2);
+    out += ':';
+    put(utc.tm_sec, 2);
+  } else {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", year, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
+                  utc.tm_min, utc.tm_sec);
+    out = buffer;
   }
-  return out + "Z";
+  if (precision > 0) {
+    char digits[6];
+    auto value = static_cast<long long>(fraction);
+    for (int i = 5; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+    out += '.';
+    out.append(digits, static_cast<std::size_t>(std::min(precision, 6)));
+  }
+  out += 'Z';
+  return out;
 }
 
 std::string hex_to_bytes(const std::string& text) {
@@ -308,6 +341,11 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
   }
 }
 
+std::string zoned_timestamp_value(const PgColumnType& type, const std::string& text) {
+  if (text == "infinity" || text == "-infinity") return text;
+  return zoned_timestamp(timestamp_micros(text, "timestamptz"), time_precision(type.modifier));
+}
+
 OrderedJson column_value(const PgColumnType& type, const std::optional<std::string>& text, const TypeMappingOptions& options) {
   if (!text) return nullptr;
   const std::string& value = *text;
@@ -387,10 +425,7 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
       const auto micros = timestamp_micros(value, "timestamp");
       return millis ? micros / 1000 : micros;
     }
-    case oid::kTimestamptz: {
-      if (value == "infinity" || value == "-infinity") return value;
-      return zoned_timestamp(timestamp_micros(value, "timestamptz"), time_precision(type.modifier));
-    }
+    case oid::kTimestamptz: return zoned_timestamp_value(type, value);
     case oid::kTimetz: {
       std::size_t at = 0;
       auto micros = clock_micros(parse_clock(value, at, "timetz"));

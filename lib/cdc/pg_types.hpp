@@ -61,6 +61,10 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
 OrderedJson column_value(const PgColumnType& type, const std::optional<std::string>& text,
                          const TypeMappingOptions& options = {});
 
+// A timestamptz's io.debezium.time.ZonedTimestamp string (ISO 8601 in UTC,
+// no JSON quotes): column_value's, without a JSON value, for the hot path.
+std::string zoned_timestamp_value(const PgColumnType& type, const std::string& text);
+
 // Helpers, exposed for tests.
 // Java BigInteger.toByteArray() of an integer given in decimal: minimal
 // big-endian two's complement ("0" → one zero byte).

@@ -268,8 +268,35 @@ UtcMicros utc_from_micros(std::int64_t micros_since_epoch) {
     out.micros += 1000000;
     --seconds;
   }
-  const auto time = static_cast<std::time_t>(seconds);
-  ::gmtime_r(&time, &out.time);
+  // The civil date by arithmetic (H. Hinnant's days-to-civil), not
+  // gmtime_r, which takes glibc's time-zone lock on every call.
+  std::int64_t days = seconds / 86400;
+  std::int64_t second_of_day = seconds % 86400;
+  if (second_of_day < 0) {
+    second_of_day += 86400;
+    --days;
+  }
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t day_of_era = days - era * 146097;
+  const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const std::int64_t month_index = (5 * day_of_year + 2) / 153;  // March = 0
+  const std::int64_t day = day_of_year - (153 * month_index + 2) / 5 + 1;
+  const std::int64_t month = month_index < 10 ? month_index + 3 : month_index - 9;
+  const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+  out.time = {};
+  out.time.tm_year = static_cast<int>(year - 1900);
+  out.time.tm_mon = static_cast<int>(month - 1);
+  out.time.tm_mday = static_cast<int>(day);
+  out.time.tm_hour = static_cast<int>(second_of_day / 3600);
+  out.time.tm_min = static_cast<int>(second_of_day / 60 % 60);
+  out.time.tm_sec = static_cast<int>(second_of_day % 60);
+  // Days since Sunday and since 1 January, as gmtime fills them.
+  out.time.tm_wday = static_cast<int>(((seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400) % 7 + 11) % 7);
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  static constexpr int kDaysBeforeMonth[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  out.time.tm_yday = kDaysBeforeMonth[month - 1] + static_cast<int>(day) - 1 + (leap && month > 2 ? 1 : 0);
   return out;
 }
 

@@ -335,35 +335,60 @@ Producer::~Producer() {
   if (rk_) rd_kafka_poll(rk_.get(), 0);
 }
 
+rd_kafka_topic_t* Producer::topic_handle(const std::string& topic) {
+  auto found = topics_.find(topic);
+  if (found == topics_.end()) {
+    TopicPtr handle(rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr));
+    if (!handle) throw Error::failed("cannot use topic " + topic, rd_kafka_err2str(rd_kafka_last_error()));
+    found = topics_.emplace(topic, std::move(handle)).first;
+  }
+  return found->second.get();
+}
+
 void Producer::produce(const std::string& topic, std::optional<std::int32_t> partition,
                        const std::optional<std::string>& key, const std::optional<std::string>& value,
                        const std::vector<Header>& headers, std::int64_t timestamp_ms) {
-  rd_kafka_headers_t* list = rd_kafka_headers_new(headers.size());
-  for (const auto& [name, header_value] : headers) {
-    rd_kafka_header_add(list, name.data(), static_cast<ssize_t>(name.size()), header_value ? header_value->data() : nullptr,
-                        header_value ? static_cast<ssize_t>(header_value->size()) : 0);
+  // Per record, so kept lean: the topic handle is looked up once, and most
+  // records have no headers to allocate a list for.
+  rd_kafka_topic_t* rkt = topic_handle(topic);
+  rd_kafka_headers_t* list = nullptr;
+  if (!headers.empty()) {
+    list = rd_kafka_headers_new(headers.size());
+    for (const auto& [name, header_value] : headers) {
+      rd_kafka_header_add(list, name.data(), static_cast<ssize_t>(name.size()), header_value ? header_value->data() : nullptr,
+                          header_value ? static_cast<ssize_t>(header_value->size()) : 0);
+    }
   }
   // The macros below take plain pointers and sizes.
   const void* key_data = key ? key->data() : nullptr;
   const std::size_t key_size = key ? key->size() : 0;
   void* value_data = value ? const_cast<char*>(value->data()) : nullptr;
   const std::size_t value_size = value ? value->size() : 0;
+  const std::int32_t target = partition.value_or(RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (;;) {
-    err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                            RD_KAFKA_V_PARTITION(partition.value_or(RD_KAFKA_PARTITION_UA)),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
-                            RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_HEADERS(list),
-                            RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
+    if (list) {
+      err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(target),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
+                              RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_HEADERS(list),
+                              RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
+    } else {
+      err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(target),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
+                              RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                              RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
+    }
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     rd_kafka_poll(rk_.get(), 100);  // the local queue is full: let deliveries drain it
   }
   if (err) {
-    rd_kafka_headers_destroy(list);  // ownership passes only on success
+    if (list) rd_kafka_headers_destroy(list);  // ownership passes only on success
     throw Error::failed("cannot queue a record for " + topic, rd_kafka_err2str(err));
   }
   ++delivery_->pending;
-  rd_kafka_poll(rk_.get(), 0);
+  // Delivery reports are served now and then (and always by flush and
+  // commit): polling after every record costs more than the record.
+  if (++produced_ % 256 == 0) rd_kafka_poll(rk_.get(), 0);
 }
 
 void Producer::flush(std::chrono::milliseconds timeout) {

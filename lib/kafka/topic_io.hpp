@@ -192,9 +192,14 @@ class Producer {
  private:
   void abort_quietly(std::chrono::milliseconds timeout) noexcept;
 
+  rd_kafka_topic_t* topic_handle(const std::string& topic);
+
   std::unique_ptr<Delivery> delivery_;  // a stable address for the delivery callback
   KafkaPtr rk_;
   std::string bootstrap_;
+  // Looked up once per topic (after rk_: destroyed before the handle).
+  std::map<std::string, TopicPtr, std::less<>> topics_;
+  std::uint64_t produced_ = 0;
 };
 
 }  // namespace cdcctl::kafka

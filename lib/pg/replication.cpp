@@ -70,17 +70,18 @@ void ReplicationStream::start(const std::string& slot, Lsn start,
   streaming_ = true;
 }
 
-std::optional<std::vector<std::uint8_t>> ReplicationStream::read(std::chrono::milliseconds timeout) {
+void CopyData::Free::operator()(char* data) const { PQfreemem(data); }
+
+std::optional<CopyData> ReplicationStream::read(std::chrono::milliseconds timeout) {
   PGconn* conn = connection_.get();
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Asked for only when there is nothing buffered and a wait is wanted: under
+  // load a frame is already there, and reading the clock per frame shows.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   for (;;) {
     char* raw = nullptr;
     const int length = PQgetCopyData(conn, &raw, /*async=*/1);
+    if (length > 0) return CopyData(raw, static_cast<std::size_t>(length));
     std::unique_ptr<char, FreeMem> data(raw);
-    if (length > 0) {
-      const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.get());
-      return std::vector<std::uint8_t>(bytes, bytes + length);
-    }
     if (length == -1) {
       streaming_ = false;
       Result end(PQgetResult(conn));
@@ -94,8 +95,12 @@ std::optional<std::vector<std::uint8_t>> ReplicationStream::read(std::chrono::mi
     // Nothing buffered: wait for the socket, then let libpq read what came.
     // A zero timeout still looks at the socket once, so read(0ms) tells
     // whether the server has sent more without waiting for it.
-    const auto left = std::max<std::chrono::milliseconds::rep>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    if (!deadline && timeout.count() > 0) deadline = std::chrono::steady_clock::now() + timeout;
+    const auto left = !deadline ? 0
+                                : std::max<std::chrono::milliseconds::rep>(
+                                      0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             *deadline - std::chrono::steady_clock::now())
+                                             .count());
     pollfd descriptor{PQsocket(conn), POLLIN, 0};
     const int ready = ::poll(&descriptor, 1, static_cast<int>(left));
     if (ready < 0 && errno != EINTR) throw Error::unreachable("cannot wait for PostgreSQL", std::strerror(errno));

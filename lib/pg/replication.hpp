@@ -5,7 +5,9 @@
 // updates. The frames are decoded by pgoutput.hpp.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +36,22 @@ struct CreatedSlot {
   std::string plugin{};
 };
 
+// One CopyData payload as libpq handed it over, not copied: freed with
+// PQfreemem when dropped. Reads as the bytes it holds.
+class CopyData {
+ public:
+  CopyData(char* data, std::size_t size) : data_(data), size_(size) {}
+  std::span<const std::uint8_t> bytes() const { return {reinterpret_cast<const std::uint8_t*>(data_.get()), size_}; }
+  operator std::span<const std::uint8_t>() const { return bytes(); }  // NOLINT: reads as its bytes
+
+ private:
+  struct Free {
+    void operator()(char* data) const;
+  };
+  std::unique_ptr<char, Free> data_;
+  std::size_t size_ = 0;
+};
+
 class ReplicationStream {
  public:
   // Throws Error (unreachable) when the connection fails.
@@ -51,7 +69,7 @@ class ReplicationStream {
   // The next CopyData payload, or nullopt when none arrives within timeout.
   // Throws Error (unreachable) when the connection is lost or the server
   // ends the stream.
-  std::optional<std::vector<std::uint8_t>> read(std::chrono::milliseconds timeout);
+  std::optional<CopyData> read(std::chrono::milliseconds timeout);
   // Standby status update: `flush` becomes the slot's confirmed_flush_lsn.
   void confirm(Lsn write, Lsn flush, bool reply_requested = false);
   // Ends the copy (CopyDone) and reads the server's end of it.

@@ -185,3 +185,23 @@ TEST_CASE("column defaults: constants become the schema's default, computed ones
   CHECK(encoder.key_payload(*deleted.before) == std::optional<std::string>(R"({"id":7})"));
   CHECK(encoder.key(*deleted.before)->starts_with(R"({"schema":)"));
 }
+
+TEST_CASE("ts_ms, ts_us and ts_ns of one instant agree for small, zero and negative times") {
+  const EventEncoder encoder(orders(), srv(false));
+  const auto times = [&](std::int64_t source_us, std::int64_t processed_ns) {
+    auto event = created_event();
+    event.source.ts_us = source_us;
+    event.processed_ns = processed_ns;
+    const auto value = nlohmann::json::parse(encoder.value(event));
+    return std::vector<std::int64_t>{value["source"]["ts_ms"], value["source"]["ts_us"], value["source"]["ts_ns"],
+                                     value["ts_ms"], value["ts_us"], value["ts_ns"]};
+  };
+  CHECK(times(1718000000123456, 1718000000200100300) ==
+        std::vector<std::int64_t>{1718000000123, 1718000000123456, 1718000000123456000, 1718000000200, 1718000000200100,
+                                  1718000000200100300});
+  CHECK(times(999, 999) == std::vector<std::int64_t>{0, 999, 999000, 0, 0, 999});
+  CHECK(times(1000, 1000000) == std::vector<std::int64_t>{1, 1000, 1000000, 1, 1000, 1000000});
+  CHECK(times(0, 0) == std::vector<std::int64_t>{0, 0, 0, 0, 0, 0});
+  // Before 1970 integer division rounds toward zero, as Java's does.
+  CHECK(times(-1500, -1500000) == std::vector<std::int64_t>{-1, -1500, -1500000, -1, -1500, -1500000});
+}

@@ -104,3 +104,32 @@ TEST_CASE("ascii_lower folds only ASCII letters, whatever the locale") {
   // UTF-8 bytes above 0x7F pass through untouched.
   CHECK(ascii_lower("\xC3\x84RGER") == "\xC3\x84rger");
 }
+
+TEST_CASE("utc_from_micros agrees with gmtime_r, before and after 1970, across leap days and centuries") {
+  std::vector<std::int64_t> seconds_list = {0, -1, 86399, 86400, -86400, -86401, 951782400 /* 2000-02-29 */,
+                                            4107542399 /* 2100-02-28 23:59:59 */, 4107542400, -2208988800 /* 1900 */,
+                                            253402300799 /* 9999-12-31 23:59:59 */, -62135596800 /* 0001-01-01 */};
+  std::uint64_t state = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    seconds_list.push_back(static_cast<std::int64_t>(state >> 20) % 400'000'000'000LL - 200'000'000'000LL);
+  }
+  for (const auto seconds : seconds_list) {
+    const auto got = utc_from_micros(seconds * 1000000 + 123456);
+    std::tm expected{};
+    const auto time = static_cast<std::time_t>(seconds);
+    ::gmtime_r(&time, &expected);
+    INFO(seconds);
+    CHECK(got.micros == 123456);
+    CHECK(got.time.tm_year == expected.tm_year);
+    CHECK(got.time.tm_mon == expected.tm_mon);
+    CHECK(got.time.tm_mday == expected.tm_mday);
+    CHECK(got.time.tm_hour == expected.tm_hour);
+    CHECK(got.time.tm_min == expected.tm_min);
+    CHECK(got.time.tm_sec == expected.tm_sec);
+    CHECK(got.time.tm_wday == expected.tm_wday);
+    CHECK(got.time.tm_yday == expected.tm_yday);
+  }
+  CHECK(utc_from_micros(-1).time.tm_sec == 59);
+  CHECK(utc_from_micros(-1).micros == 999999);
+}
