@@ -17,7 +17,8 @@
 #   BENCH_TMPDIR=DIR   where PostgreSQL's data lives (default /dev/shm: the comparison is of
 #                      decoding work, not of this machine's disk, whose speed varies by 3x)
 #   SCHEMAS=false      events without the JSON converter's schema wrapper
-#   BATCH=N            max.batch.size (default 2048)
+#   BATCH=N            max.batch.size (default 2048): events per Kafka transaction
+#   TX_INTERVAL=MS     transaction.boundary=interval instead: a Kafka transaction per MS
 #   CDCCTL_WRAP=CMD    run cdcctl under CMD, e.g. "perf record -g -o /tmp/perf.data --"
 #   CDCCTL_FLAGS=-vv, WORKER_EXTRA=producer.debug=eos, METRICS=1s, SHOWLOG=1: diagnostics
 set -euo pipefail
@@ -80,6 +81,7 @@ drain_cdcctl() {
 {"name": "bench", "config": {"connector.class": "postgres", "plugin.name": "pgoutput",
   "database.hostname": "$socket", "database.port": "$port", "database.user": "postgres", "database.dbname": "postgres",
   "topic.prefix": "bench$run", "slot.name": "cdcctl_$run", "snapshot.mode": "no_data", "max.batch.size": "${BATCH:-2048}",
+  ${TX_INTERVAL:+\"transaction.boundary\": \"interval\", \"transaction.boundary.interval.ms\": \"$TX_INTERVAL\",}
   "key.converter.schemas.enable": "${SCHEMAS:-true}", "value.converter.schemas.enable": "${SCHEMAS:-true}", "publication.autocreate.mode": "disabled"}}
 JSON
   start=$(now_ms)

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "core/bytes.hpp"
+#include "core/text.hpp"
 
 namespace cdcctl::cdc {
 
@@ -32,28 +33,7 @@ void append_json_string(std::string& out, std::string_view text) {
     out += OrderedJson(std::string(text)).dump();  // reports the bad bytes as dump() does
     return;
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xF];
-          out += kHex[c & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_quoted(out, text);
 }
 
 // A decimal integer, written in place (std::to_string would allocate).

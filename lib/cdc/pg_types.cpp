@@ -8,6 +8,7 @@
 
 #include "core/bytes.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/units.hpp"
 
 namespace cdcctl::cdc {
@@ -567,33 +568,6 @@ std::int32_t java_string_hash(std::string_view utf8) {
   return static_cast<std::int32_t>(hash);
 }
 
-// A JSON string as Jackson's generator writes it: short escapes where JSON
-// has them, \u00XX (upper-case hex) for other control characters.
-void append_jackson_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xF];
-          out += kHex[c & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
 std::string hstore_to_json(std::string_view text) {
@@ -639,10 +613,10 @@ std::string hstore_to_json(std::string_view text) {
   std::string out = "{";
   for (const auto& pair : pairs) {
     if (out.size() > 1) out += ',';
-    append_jackson_string(out, pair.key);
+    append_json_quoted(out, pair.key, HexCase::Upper);  // as Jackson writes it
     out += ':';
     if (pair.value) {
-      append_jackson_string(out, *pair.value);
+      append_json_quoted(out, *pair.value, HexCase::Upper);
     } else {
       out += "null";
     }

@@ -9,4 +9,11 @@ namespace cdcctl {
 // header names are compared this way; bytes above 0x7F pass through.
 std::string ascii_lower(std::string_view text);
 
+// `text` as a quoted JSON string, appended to `out`: UTF-8 kept as it is,
+// '"' and '\\' escaped, control characters as \\b \\f \\n \\r \\t or \\u00XX.
+// The hex digits' case is the only difference between JSON writers here:
+// nlohmann writes lower case, Java's Jackson upper case.
+enum class HexCase { Lower, Upper };
+void append_json_quoted(std::string& out, std::string_view text, HexCase hex = HexCase::Lower);
+
 }  // namespace cdcctl

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
@@ -201,6 +202,10 @@ CaptureOptions PostgresConnectorConfig::capture_options() const {
   options.publication = publication;
   options.status_interval = status_interval;
   options.max_batch_records = max_batch_size;
+  if (transaction_interval) {
+    options.max_batch_records = std::numeric_limits<std::size_t>::max();
+    options.max_batch_wait = *transaction_interval;
+  }
   options.heartbeat_interval = heartbeat_interval;
   options.mapper.events.topic_prefix = topic_prefix;
   options.mapper.events.types = types;
@@ -371,6 +376,23 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
     if (auto value = get("max.batch.size")) config.max_batch_size = static_cast<std::size_t>(parse_count(*value, "max.batch.size", 1));
     if (auto value = get("status.update.interval.ms")) {
       config.status_interval = std::chrono::milliseconds(parse_count(*value, "status.update.interval.ms", 1));
+    }
+    // Kafka Connect's exactly-once source keys (KIP-618): a Kafka transaction
+    // per poll batch (max.batch.size events), or per interval.
+    if (auto boundary = get("transaction.boundary")) {
+      if (*boundary == "interval") {
+        config.transaction_interval = std::chrono::milliseconds(60000);  // Connect's offset.flush.interval.ms default
+      } else if (*boundary != "poll") {
+        throw Error::usage("transaction.boundary " + *boundary + " is not supported", {},
+                           "use poll (a Kafka transaction per max.batch.size events) or interval");
+      }
+    }
+    if (auto value = get("transaction.boundary.interval.ms")) {
+      if (!config.transaction_interval) {
+        throw Error::usage("transaction.boundary.interval.ms needs transaction.boundary=interval");
+      }
+      config.transaction_interval =
+          std::chrono::milliseconds(parse_count(*value, "transaction.boundary.interval.ms", 1));
     }
   });
   for (const auto& [key, value] : values) {

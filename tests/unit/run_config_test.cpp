@@ -1186,3 +1186,27 @@ TEST_CASE("run config: message prefix lists filter logical messages; hstore.hand
   hstore["config"]["hstore.handling.mode"] = "json";
   CHECK_NOTHROW(parse(hstore));
 }
+
+TEST_CASE("run config: transaction.boundary poll or interval sets how much one Kafka transaction holds") {
+  const auto defaults = parse(minimal()).capture_options();
+  CHECK(defaults.max_batch_records == 2048);
+  CHECK(defaults.max_batch_wait == std::chrono::milliseconds(1000));
+
+  auto interval = minimal();
+  interval["config"]["transaction.boundary"] = "interval";
+  auto options = parse(interval).capture_options();
+  CHECK(options.max_batch_records == std::numeric_limits<std::size_t>::max());
+  CHECK(options.max_batch_wait == std::chrono::milliseconds(60000));
+  interval["config"]["transaction.boundary.interval.ms"] = "2500";
+  options = parse(interval).capture_options();
+  CHECK(options.max_batch_wait == std::chrono::milliseconds(2500));
+
+  auto poll = minimal();
+  poll["config"]["transaction.boundary"] = "poll";
+  CHECK(parse(poll).capture_options().max_batch_records == 2048);
+  poll["config"]["transaction.boundary.interval.ms"] = "100";
+  CHECK_THROWS_WITH_AS(parse(poll), doctest::Contains("transaction.boundary.interval.ms needs transaction.boundary=interval"), Error);
+  auto connector = minimal();
+  connector["config"]["transaction.boundary"] = "connector";
+  CHECK_THROWS_WITH_AS(parse(connector), doctest::Contains("transaction.boundary connector is not supported"), Error);
+}
