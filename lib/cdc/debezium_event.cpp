@@ -71,6 +71,10 @@ class InstantDigits {
   std::size_t length_ = 0;
 };
 
+// A missing cell (a row shorter than the table) reads as NULL; one object, so
+// choosing between it and a row's cell copies neither.
+const Cell kNullCell{};
+
 // What Debezium writes for a NULL in a column its schema says cannot be
 // null (the old row of a delete under REPLICA IDENTITY DEFAULT holds only
 // the key): the column's default, else the type's zero value.
@@ -105,6 +109,21 @@ std::string wrap_text(const std::string& schema_text, std::string body, bool wit
   out += body;
   out += '}';
   return out;
+}
+
+// The event.block of transaction metadata, or null.
+void append_transaction_block(std::string& out, const std::optional<TransactionBlock>& block) {
+  if (!block) {
+    out += "null";
+    return;
+  }
+  out += "{\"id\":";
+  append_json_string(out, block->id);
+  out += ",\"total_order\":";
+  append_integer(out, block->total_order);
+  out += ",\"data_collection_order\":";
+  append_integer(out, block->data_collection_order);
+  out += '}';
 }
 
 std::string wrap(const std::string& schema_text, const OrderedJson& payload, bool with_schema) {
@@ -328,7 +347,7 @@ void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) c
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
     if (i > 0) out += ',';
     out += column_keys_[i];
-    append_cell(out, i, i < row->size() ? (*row)[i] : Cell{});
+    append_cell(out, i, i < row->size() ? (*row)[i] : kNullCell);
   }
   out += '}';
 }
@@ -343,7 +362,7 @@ std::string EventEncoder::key_text(const Row& row) const {
   for (const auto index : key_columns_) {
     if (out.size() > 1) out += ',';
     out += column_keys_[index];
-    const auto& cell = index < row.size() ? row[index] : Cell{};
+    const auto& cell = index < row.size() ? row[index] : kNullCell;
     if (cell.kind == Cell::Kind::Text) {
       append_text_value(out, index, cell.text);
     } else {
@@ -409,17 +428,7 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
   out += ",\"source\":";
   append_source(out, event.source);
   out += ",\"transaction\":";
-  if (event.transaction) {
-    out += "{\"id\":";
-    append_json_string(out, event.transaction->id);
-    out += ",\"total_order\":";
-    append_integer(out, event.transaction->total_order);
-    out += ",\"data_collection_order\":";
-    append_integer(out, event.transaction->data_collection_order);
-    out += '}';
-  } else {
-    out += "null";
-  }
+  append_transaction_block(out, event.transaction);
   out += ",\"op\":\"";
   out += event.op;
   out += "\",\"ts_ms\":";
@@ -528,6 +537,7 @@ AuxiliaryRecord logical_message_record(const EventOptions& options, const Logica
                                {{"op", field("string", false)},
                                 {"ts_ms", field("int64", true)},
                                 {"source", postgres_source_schema()},
+                                {"transaction", transaction_schema()},  // since Debezium 3.0
                                 {"message", named_struct("io.debezium.connector.postgresql.Message",
                                                          {{"prefix", field("string", true)}, {"content", field("bytes", true)}})}});
     return schema.to_json().dump();
@@ -539,6 +549,8 @@ AuxiliaryRecord logical_message_record(const EventOptions& options, const Logica
   value += ",\"source\":";
   // Not a table's event: the source names none.
   append_source_block(value, source_prefix_text(options), event.source, source_table_text("", ""));
+  value += ",\"transaction\":";
+  append_transaction_block(value, event.transaction);
   value += ",\"message\":{\"prefix\":";
   append_json_string(value, event.prefix);
   value += ",\"content\":\"";

@@ -154,11 +154,12 @@ AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::s
 
 // A logical decoding message (pg_logical_emit_message) on "<prefix>.message"
 // (reference §2.5): key MessageKey {prefix}, value MessageValue {op "m",
-// ts_ms, source (no schema or table), message {prefix, content as bytes}}.
+// ts_ms, source (no schema or table), transaction, message {prefix, content as bytes}}.
 struct LogicalMessageEvent {
   std::string prefix{};
   std::string content{};
   SourceInfo source{};
+  std::optional<TransactionBlock> transaction{};  // with transaction metadata, inside a transaction
   std::int64_t processed_ms = 0;  // the connector's clock: ts_ms
 };
 AuxiliaryRecord logical_message_record(const EventOptions& options, const LogicalMessageEvent& event);

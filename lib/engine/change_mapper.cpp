@@ -66,7 +66,12 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
 
 std::optional<cdc::TransactionBlock> ChangeMapper::transaction_block(const Table& table, pg::Lsn lsn) {
   if (!options_.transaction_metadata || !transaction_) return std::nullopt;
-  const auto collection_order = count_event(table.relation.schema + "." + table.relation.name);
+  return transaction_block(table.relation.schema + "." + table.relation.name, lsn);
+}
+
+std::optional<cdc::TransactionBlock> ChangeMapper::transaction_block(const std::string& collection, pg::Lsn lsn) {
+  if (!options_.transaction_metadata || !transaction_) return std::nullopt;
+  const auto collection_order = count_event(collection);
   return cdc::TransactionBlock{transaction_id(transaction_->xid, lsn), total_order_, collection_order};
 }
 
@@ -191,9 +196,8 @@ std::vector<OutputRecord> ChangeMapper::message(const pg::LogicalMessage& messag
   event.processed_ms = processed_ns / 1000000;
   if (message.transactional && transaction_) {
     event.source = source(lsn);
-    // Counted in the transaction's END record as Debezium does, under its
-    // pseudo data collection; the message value has no transaction block.
-    if (options_.transaction_metadata) count_event("LOGICAL_DECODING_MESSAGE");
+    // Counted under Debezium's pseudo data collection for messages.
+    event.transaction = transaction_block("LOGICAL_DECODING_MESSAGE", lsn);
   } else {
     event.source.database = options_.database;
     event.source.lsn = lsn;

@@ -86,6 +86,7 @@ class ChangeMapper {
   };
   cdc::Row row_of(const Table& table, const pg::TupleData& tuple) const;
   std::optional<cdc::TransactionBlock> transaction_block(const Table& table, pg::Lsn lsn);
+  std::optional<cdc::TransactionBlock> transaction_block(const std::string& collection, pg::Lsn lsn);
   // One more event of the open transaction in `collection`: its order there.
   std::int64_t count_event(const std::string& collection);
   const Table& table(std::uint32_t oid) const;

@@ -379,20 +379,19 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
     }
     // Kafka Connect's exactly-once source keys (KIP-618): a Kafka transaction
     // per poll batch (max.batch.size events), or per interval.
+    // As Connect: the interval has no effect under another boundary; values
+    // are read in any case.
+    const auto interval = get("transaction.boundary.interval.ms");
     if (auto boundary = get("transaction.boundary")) {
-      if (*boundary == "interval") {
-        config.transaction_interval = std::chrono::milliseconds(60000);  // Connect's offset.flush.interval.ms default
-      } else if (*boundary != "poll") {
+      const auto mode = ascii_lower(*boundary);
+      if (mode == "interval") {
+        // Connect's default is the worker's offset.flush.interval.ms, 60 s unless set.
+        config.transaction_interval = std::chrono::milliseconds(
+            interval ? parse_count(*interval, "transaction.boundary.interval.ms", 0) : 60000);
+      } else if (mode != "poll") {
         throw Error::usage("transaction.boundary " + *boundary + " is not supported", {},
                            "use poll (a Kafka transaction per max.batch.size events) or interval");
       }
-    }
-    if (auto value = get("transaction.boundary.interval.ms")) {
-      if (!config.transaction_interval) {
-        throw Error::usage("transaction.boundary.interval.ms needs transaction.boundary=interval");
-      }
-      config.transaction_interval =
-          std::chrono::milliseconds(parse_count(*value, "transaction.boundary.interval.ms", 1));
     }
   });
   for (const auto& [key, value] : values) {

@@ -77,8 +77,9 @@ struct PostgresConnectorConfig {
   std::set<char> skipped_operations{'t'};
   bool slot_drop_on_stop = false;
   std::size_t max_batch_size = 2048;
-  // transaction.boundary=interval: one Kafka transaction per this interval,
-  // whatever its size (unset: one per max.batch.size events, or a second).
+  // transaction.boundary=interval: a Kafka transaction ends when it is this
+  // old, whatever its size, or when PostgreSQL has nothing more to send
+  // (unset: at max.batch.size events, a second, or nothing more to send).
   std::optional<std::chrono::milliseconds> transaction_interval{};
   std::chrono::milliseconds status_interval{10000};
   std::vector<std::string> warnings{};  // unknown or ignored keys, one line each

@@ -321,9 +321,12 @@ int run_worker(const RunConfig& config, const WorkerOptions& options, const Logg
   // hands a heap's free top back to the system once 128 KB are free and asks
   // for it again at the next burst: a system call every few hundred events.
   // A worker keeps up to 64 MB it freed (its peak, not more), and grows its
-  // heaps 4 MB at a time.
+  // heaps 4 MB at a time. Setting these turns off glibc's sliding mmap
+  // threshold, so it is set too: blocks under 32 MB (a large row's event)
+  // come from the heap rather than an mmap and munmap each.
   ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
   ::mallopt(M_TOP_PAD, 4 << 20);
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   std::atomic<int> failures{0};
   std::atomic<bool> failed{false};
   // One failing connector stops the worker: a half-running pipeline is worse

@@ -313,3 +313,56 @@ TEST_CASE("table facts: key order, NOT NULL, enum labels (commas kept), defaults
   CHECK(facts.type_names == std::map<std::string, std::string>{{"h", "hstore"}});
   CHECK(facts.comments == std::map<std::string, std::string>{{"c", "the comment"}});
 }
+
+TEST_CASE("capture: a message outside any transaction has its own offset, and is not sent again after a restart") {
+  PgCluster pg;
+  const auto db = pg.create_database("messages");
+  pg.psql("CREATE TABLE items (id int PRIMARY KEY); CREATE PUBLICATION dbz_publication FOR TABLE items", db);
+  pg::ReplicationStream::open(pg.conninfo(db), 10s).create_logical_slot("debezium", false);
+  pg.psql("SELECT pg_logical_emit_message(false, 'audit', 'one')", db);
+  pg.psql("INSERT INTO items VALUES (1)", db);
+  pg.psql("SELECT pg_logical_emit_message(false, 'audit', 'two')", db);
+
+  engine::CaptureOptions options;
+  options.conninfo = pg.conninfo(db);
+  options.mapper.events.topic_prefix = "srv";
+  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
+  options.max_batch_records = 1;
+  MemorySink sink(pg, db);
+  // The sink makes the third delivery (message "two") durable, then crashes
+  // before its position is confirmed: PostgreSQL will send it again.
+  sink.fail_after = 2;
+  {
+    engine::PgCapture capture(options, sink);
+    capture.start(std::nullopt);
+    CHECK_THROWS_WITH(capture.run_for(20s, [&] { return sink.deliveries.size() >= 3; }), "sink crashed");
+  }
+  REQUIRE(sink.deliveries.size() == 3);
+  const auto content = [](const engine::OutputRecord& record) {
+    return nlohmann::json::parse(*record.value)["message"]["content"].get<std::string>();
+  };
+  REQUIRE(sink.deliveries[0].records.size() == 1);
+  CHECK(sink.deliveries[0].records[0].topic == "srv.message");
+  CHECK(content(sink.deliveries[0].records[0]) == "b25l");  // "one"
+  CHECK(sink.deliveries[0].offset.message_type == "MESSAGE");
+  CHECK_FALSE(sink.deliveries[0].offset.tx_id.has_value());
+  CHECK(sink.deliveries[1].offset.message_type == "COMMIT");
+  CHECK(content(sink.deliveries[2].records[0]) == "dHdv");  // "two"
+  CHECK(*sink.deliveries[2].offset.lsn_commit > *sink.deliveries[1].offset.lsn_commit);
+
+  sink.fail_after = -1;
+  pg.psql("INSERT INTO items VALUES (2)", db);
+  // Resumed with lsn_proc behind (as Debezium's offsets may be): PostgreSQL
+  // streams from the insert's commit again and resends "two".
+  auto resume = sink.deliveries[2].offset;
+  resume.lsn_proc = sink.deliveries[1].offset.lsn_commit;
+  engine::PgCapture capture(options, sink);
+  capture.start(resume);
+  capture.run_for(20s, [&] { return sink.deliveries.size() >= 4; });
+  std::this_thread::sleep_for(300ms);
+  capture.run_for(500ms);
+  capture.close();
+  REQUIRE(sink.deliveries.size() == 4);  // the insert only: "two" was not sent again
+  CHECK(sink.deliveries[3].records[0].topic == "srv.public.items");
+  CHECK(nlohmann::json::parse(*sink.deliveries[3].records[0].value)["after"]["id"] == 2);
+}

@@ -171,7 +171,8 @@ TEST_CASE("logical decoding messages go to <prefix>.message keyed by prefix, con
         json::parse(R"({"op":"m","ts_ms":1700000000123,"source":{"version":"3.4.0.Final","connector":"postgresql",)"
                     R"("name":"srv","ts_ms":1646684800000,"snapshot":"false","db":"shop","sequence":"[null,\"2288\"]",)"
                     R"("ts_us":1646684800000000,"ts_ns":1646684800000000000,"schema":"","table":"","txId":905,"lsn":2288,)"
-                    R"("xmin":null},"message":{"prefix":"outbox","content":"YQBi"}})")
+                    R"("xmin":null},"transaction":{"id":"905:2288","total_order":1,"data_collection_order":1},)"
+                    R"("message":{"prefix":"outbox","content":"YQBi"}})")
             .dump());
   const auto end = m.commit({0, 0x900, 0x930, 700000000000000LL});
   REQUIRE(end.size() == 1);
@@ -185,6 +186,7 @@ TEST_CASE("logical decoding messages go to <prefix>.message keyed by prefix, con
   CHECK(source["ts_ms"] == 1700000000500);
   CHECK(source["txId"].is_null());
   CHECK(source["sequence"] == R"(["2352","2560"])");
+  CHECK(value_of(standalone[0])["transaction"].is_null());
 
   // message.prefix.include/exclude.list
   MapperOptions filtered;
@@ -210,11 +212,14 @@ TEST_CASE("a logical message with schemas on: Debezium's MessageKey and MessageV
   CHECK(schema["name"] == "io.debezium.connector.postgresql.MessageValue");
   CHECK(schema["version"] == 1);
   CHECK(schema["optional"] == false);
-  REQUIRE(schema["fields"].size() == 4);
+  REQUIRE(schema["fields"].size() == 5);
   CHECK(schema["fields"][0].dump() == R"({"type":"string","optional":false,"field":"op"})");
   CHECK(schema["fields"][1].dump() == R"({"type":"int64","optional":true,"field":"ts_ms"})");
   CHECK(schema["fields"][2]["name"] == "io.debezium.connector.postgresql.Source");
-  CHECK(schema["fields"][3].dump() ==
+  CHECK(schema["fields"][3]["name"] == "event.block");  // the transaction block, since Debezium 3.0
+  CHECK(schema["fields"][3]["optional"] == true);
+  CHECK(value["payload"]["transaction"].is_null());
+  CHECK(schema["fields"][4].dump() ==
         R"({"type":"struct","fields":[{"type":"string","optional":true,"field":"prefix"},{"type":"bytes","optional":true,"field":"content"}],)"
         R"("optional":false,"name":"io.debezium.connector.postgresql.Message","version":1,"field":"message"})");
   CHECK(value["payload"]["message"].dump() == R"({"prefix":"p","content":""})");

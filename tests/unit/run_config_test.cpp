@@ -1204,8 +1204,13 @@ TEST_CASE("run config: transaction.boundary poll or interval sets how much one K
   auto poll = minimal();
   poll["config"]["transaction.boundary"] = "poll";
   CHECK(parse(poll).capture_options().max_batch_records == 2048);
-  poll["config"]["transaction.boundary.interval.ms"] = "100";
-  CHECK_THROWS_WITH_AS(parse(poll), doctest::Contains("transaction.boundary.interval.ms needs transaction.boundary=interval"), Error);
+  poll["config"]["transaction.boundary.interval.ms"] = "100";  // no effect under poll, as in Connect
+  CHECK(parse(poll).capture_options().max_batch_records == 2048);
+  CHECK(parse(poll).capture_options().max_batch_wait == std::chrono::milliseconds(1000));
+  auto upper = minimal();
+  upper["config"]["transaction.boundary"] = "INTERVAL";
+  upper["config"]["transaction.boundary.interval.ms"] = "0";
+  CHECK(parse(upper).capture_options().max_batch_wait == std::chrono::milliseconds(0));
   auto connector = minimal();
   connector["config"]["transaction.boundary"] = "connector";
   CHECK_THROWS_WITH_AS(parse(connector), doctest::Contains("transaction.boundary connector is not supported"), Error);
