@@ -65,7 +65,6 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
 }
 
 std::optional<cdc::TransactionBlock> ChangeMapper::transaction_block(const Table& table, pg::Lsn lsn) {
-  if (!options_.transaction_metadata || !transaction_) return std::nullopt;
   return transaction_block(table.relation.schema + "." + table.relation.name, lsn);
 }
 
@@ -194,14 +193,13 @@ std::vector<OutputRecord> ChangeMapper::message(const pg::LogicalMessage& messag
   event.prefix = message.prefix;
   event.content = message.content;
   event.processed_ms = processed_ns / 1000000;
+  event.source = source(lsn);
   if (message.transactional && transaction_) {
-    event.source = source(lsn);
     // Counted under Debezium's pseudo data collection for messages.
     event.transaction = transaction_block("LOGICAL_DECODING_MESSAGE", lsn);
   } else {
-    event.source.database = options_.database;
-    event.source.lsn = lsn;
-    if (last_commit_lsn_ != 0) event.source.last_commit_lsn = last_commit_lsn_;
+    // Outside any transaction: no txId, and the connector's clock.
+    event.source.tx_id.reset();
     event.source.ts_us = processed_ns / 1000;
   }
   auto record = cdc::logical_message_record(options_.events, event);

@@ -378,9 +378,8 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
       config.status_interval = std::chrono::milliseconds(parse_count(*value, "status.update.interval.ms", 1));
     }
     // Kafka Connect's exactly-once source keys (KIP-618): a Kafka transaction
-    // per poll batch (max.batch.size events), or per interval.
-    // As Connect: the interval has no effect under another boundary; values
-    // are read in any case.
+    // per poll batch (max.batch.size events), or per interval. As in Connect,
+    // the interval has no effect under another boundary, and case is ignored.
     const auto interval = get("transaction.boundary.interval.ms");
     if (auto boundary = get("transaction.boundary")) {
       const auto mode = ascii_lower(*boundary);

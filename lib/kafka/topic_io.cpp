@@ -367,17 +367,11 @@ void Producer::produce(const std::string& topic, std::optional<std::int32_t> par
   const std::int32_t target = partition.value_or(RD_KAFKA_PARTITION_UA);
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   for (;;) {
-    if (list) {
-      err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(target),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
-                              RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_HEADERS(list),
-                              RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
-    } else {
-      err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(target),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
-                              RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
-                              RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
-    }
+    // A null header list is no headers to librdkafka.
+    err = rd_kafka_producev(rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(target),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_data, key_size),
+                            RD_KAFKA_V_VALUE(value_data, value_size), RD_KAFKA_V_HEADERS(list),
+                            RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_OPAQUE(delivery_.get()), RD_KAFKA_V_END);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
     rd_kafka_poll(rk_.get(), 100);  // the local queue is full: let deliveries drain it
   }

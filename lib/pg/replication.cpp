@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
 #include "core/error.hpp"
 #include "pg/pgoutput.hpp"
@@ -15,10 +14,6 @@
 namespace cdcctl::pg {
 
 namespace {
-
-struct FreeMem {
-  void operator()(char* data) const { PQfreemem(data); }
-};
 
 std::string last_error(PGconn* conn) {
   std::string text = PQerrorMessage(conn);
@@ -80,8 +75,7 @@ std::optional<CopyData> ReplicationStream::read(std::chrono::milliseconds timeou
   for (;;) {
     char* raw = nullptr;
     const int length = PQgetCopyData(conn, &raw, /*async=*/1);
-    if (length > 0) return CopyData(raw, static_cast<std::size_t>(length));
-    std::unique_ptr<char, FreeMem> data(raw);
+    if (length > 0) return CopyData(raw, static_cast<std::size_t>(length));  // else libpq handed over nothing
     if (length == -1) {
       streaming_ = false;
       Result end(PQgetResult(conn));
@@ -96,11 +90,11 @@ std::optional<CopyData> ReplicationStream::read(std::chrono::milliseconds timeou
     // A zero timeout still looks at the socket once, so read(0ms) tells
     // whether the server has sent more without waiting for it.
     if (!deadline && timeout.count() > 0) deadline = std::chrono::steady_clock::now() + timeout;
-    const auto left = !deadline ? 0
-                                : std::max<std::chrono::milliseconds::rep>(
-                                      0, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             *deadline - std::chrono::steady_clock::now())
-                                             .count());
+    std::chrono::milliseconds::rep left = 0;
+    if (deadline) {
+      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      left = std::max<std::chrono::milliseconds::rep>(0, remaining.count());
+    }
     pollfd descriptor{PQsocket(conn), POLLIN, 0};
     const int ready = ::poll(&descriptor, 1, static_cast<int>(left));
     if (ready < 0 && errno != EINTR) throw Error::unreachable("cannot wait for PostgreSQL", std::strerror(errno));
@@ -130,8 +124,8 @@ void ReplicationStream::stop() {
   for (;;) {
     char* raw = nullptr;
     const int length = PQgetCopyData(conn, &raw, /*async=*/0);
-    std::unique_ptr<char, FreeMem> data(raw);
     if (length < 0) break;
+    const CopyData dropped(raw, static_cast<std::size_t>(length));
   }
   while (PGresult* result = PQgetResult(conn)) PQclear(result);
 }
