@@ -271,6 +271,20 @@ std::vector<std::uint64_t> resume_points(const std::string& log) {
   return points;
 }
 
+// Each transaction's commit end position by txId, read (without consuming)
+// from a test_decoding slot created before the workload.
+std::map<std::int64_t, std::uint64_t> commit_positions(RunSetup& setup, const std::string& slot) {
+  auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
+  const auto rows = conn.exec(
+      "SELECT lsn::text, substr(data, 8) FROM pg_logical_slot_peek_changes($1, NULL, NULL, 'include-xids', '1') "
+      "WHERE data LIKE 'COMMIT %'",
+      {slot});
+  std::map<std::int64_t, std::uint64_t> out;
+  for (int row = 0; row < rows.rows(); ++row) out[std::stoll(rows.text(row, 1))] = pg::parse_lsn(rows.text(row, 0));
+  conn.exec("SELECT pg_drop_replication_slot($1)", {slot});
+  return out;
+}
+
 // The data topic's change events, in partition order (per key: the order a consumer sees).
 std::vector<SeenChange> changes_in(const RunSetup& setup, const std::string& topic) {
   std::vector<SeenChange> out;
@@ -306,6 +320,9 @@ TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing co
   RunSetup setup("eo", {"srv.public.t:32", "connect-offsets:25", "__debezium-heartbeat.srv:1"},
                  "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, pad text)");
   write_inventory(setup, {{"heartbeat.interval.ms", "1000"}});
+  // A second slot, never advanced, lets the test read each transaction's
+  // commit position afterwards (test_decoding puts it on the COMMIT row).
+  setup.pg.psql("SELECT pg_create_logical_replication_slot('eo_commits', 'test_decoding')", setup.db);
   auto worker = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
 
@@ -405,20 +422,34 @@ TEST_CASE("cdcctl run: exactly once across SIGKILLs — nothing lost, nothing co
 
   const auto resumed = resume_points(setup.log());
   REQUIRE(resumed.size() == 3);  // each restart read the offsets topic
+  std::string resumed_text;
+  for (const auto point : resumed) resumed_text += " " + std::to_string(point);
+  INFO("restarts resumed after lsn_commit" << resumed_text << "; the 100,000-row transaction is txId " << big_xid);
   const auto seen = changes_in(setup, "srv.public.t");
+  const auto commit_end = commit_positions(setup, "eo_commits");
   // Repeats are told apart by the offset each restart resumed from, not by
   // when records reached the broker (a killed worker's last bytes may land
-  // after its successor started). A change below a restart's resume point
-  // was committed before that restart: neither it nor a later run may send
-  // it again. A change at or above it was in the Kafka transaction in flight
-  // at that kill (which a real broker hides) and may come once more.
+  // after its successor started). A transaction whose commit ends at or
+  // before a restart's resume point was committed before that restart:
+  // neither it nor a later run may send it again. One committing after it was
+  // in the Kafka transaction in flight at that kill (which a real broker
+  // hides) and may come once more. The comparison is by commit, not by each
+  // change's own position: an idle heartbeat stores the position PostgreSQL
+  // has decoded up to, which can lie inside a transaction not yet committed.
   std::map<std::pair<std::uint64_t, char>, int> copies;
-  for (const auto& change : seen) ++copies[{change.lsn, change.op}];
+  std::map<std::pair<std::uint64_t, char>, std::int64_t> transaction_of;
+  for (const auto& change : seen) {
+    ++copies[{change.lsn, change.op}];
+    transaction_of[{change.lsn, change.op}] = change.tx_id;
+  }
   std::size_t repeats = 0;
   for (const auto& [change, count] : copies) {
+    const auto committed = commit_end.find(transaction_of[change]);
+    REQUIRE_MESSAGE(committed != commit_end.end(), "txId " << transaction_of[change] << " has no COMMIT in the slot");
     int allowed = 1;
-    for (const auto point : resumed) allowed += change.first >= point ? 1 : 0;
-    CHECK_MESSAGE(count <= allowed, "lsn " << change.first << " sent " << count << " times; allowed " << allowed);
+    for (const auto point : resumed) allowed += committed->second > point ? 1 : 0;
+    CHECK_MESSAGE(count <= allowed, "lsn " << change.first << " (txId " << transaction_of[change] << ", commit ends at "
+                                           << committed->second << ") sent " << count << " times; allowed " << allowed);
     repeats += static_cast<std::size_t>(count - 1);
   }
   MESSAGE("records: " << seen.size() << "; repeats of transactions in flight at the kills: " << repeats);
