@@ -84,20 +84,30 @@ drain_cdcctl() {
   ${TX_INTERVAL:+\"transaction.boundary\": \"interval\", \"transaction.boundary.interval.ms\": \"$TX_INTERVAL\",}
   "key.converter.schemas.enable": "${SCHEMAS:-true}", "value.converter.schemas.enable": "${SCHEMAS:-true}", "publication.autocreate.mode": "disabled"}}
 JSON
+  broker_before=$(cpu_seconds "${service_pids[1]}")
+  # One consumer follows the offsets topic throughout (a kcat started per check
+  # took half a second each, most of it its fetch wait, and that was counted
+  # against cdcctl); it asks the broker to answer a fetch within 10 ms.
+  local offsets_seen="$service_work/offsets-$run.txt"
+  kcat -b "$kafka" -C -t "connect-offsets-$run" -o beginning -u -q -X fetch.wait.max.ms=10 -f '%s\n' \
+    >"$offsets_seen" 2>/dev/null &
+  local follower=$!
   start=$(now_ms)
   ${CDCCTL_WRAP:-} "$cdcctl" ${CDCCTL_FLAGS:-} run "$service_work/worker.properties" "$service_work/bench.json" \
     --metrics-interval ${METRICS:-0} 2>"$service_work/run.log" &
   run_pid=$!
-  until kcat -b "$kafka" -C -t "connect-offsets-$run" -o -1 -e -q -f '%s\n' 2>/dev/null | grep -q "\"txId\":$bulk_xid,"; do
+  until grep -q "\"txId\":$bulk_xid," "$offsets_seen"; do
     if ! kill -0 "$run_pid" 2>/dev/null; then echo "cdcctl run stopped:"; cat "$service_work/run.log"; exit 1; fi
-    sleep 0.02
+    sleep 0.01
   done
   run_times+=($(( $(now_ms) - start )))
+  kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null || true
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$run_pid/status" 2>/dev/null || echo 0)
   (( rss > peak_kb )) && peak_kb=$rss
   # Where the CPU went: cdcctl (all its threads) and the walsender decoding for it.
   walsender=$(sql "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'cdcctl_$run'")
-  cpu_note="cdcctl $(cpu_seconds "$run_pid") s CPU, its walsender $(cpu_seconds "$walsender") s"
+  broker_cpu=$(awk -v a="$broker_before" -v b="$(cpu_seconds "${service_pids[1]}")" 'BEGIN { printf "%.1f", b - a }')
+  cpu_note="cdcctl $(cpu_seconds "$run_pid") s CPU, its walsender $(cpu_seconds "$walsender") s, the broker $broker_cpu s"
   kill -TERM "$run_pid"; wait "$run_pid" || true
   [[ -n ${SHOWLOG:-} ]] && cat "$service_work/run.log"
   return 0

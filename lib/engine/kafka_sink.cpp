@@ -17,6 +17,7 @@ std::map<std::string, std::string> producer_properties(const KafkaSinkOptions& o
   // it so a huge transaction streams through a small, fixed amount of memory.
   properties.emplace("queue.buffering.max.kbytes", "16384");
   properties.emplace("linger.ms", "5");
+  properties.emplace("socket.nagle.disable", "true");
   return properties;
 }
 
