@@ -103,9 +103,9 @@ std::string wrap_text(const std::string& schema_text, std::string body, bool wit
   if (!with_schema) return body;
   std::string out;
   out.reserve(schema_text.size() + body.size() + 24);
-  out += "{\"schema\":";
+  append_literal(out, "{\"schema\":");
   out += schema_text;
-  out += ",\"payload\":";
+  append_literal(out, ",\"payload\":");
   out += body;
   out += '}';
   return out;
@@ -114,14 +114,14 @@ std::string wrap_text(const std::string& schema_text, std::string body, bool wit
 // The event.block of transaction metadata, or null.
 void append_transaction_block(std::string& out, const std::optional<TransactionBlock>& block) {
   if (!block) {
-    out += "null";
+    append_literal(out, "null");
     return;
   }
-  out += "{\"id\":";
+  append_literal(out, "{\"id\":");
   append_json_string(out, block->id);
-  out += ",\"total_order\":";
+  append_literal(out, ",\"total_order\":");
   append_integer(out, block->total_order);
-  out += ",\"data_collection_order\":";
+  append_literal(out, ",\"data_collection_order\":");
   append_integer(out, block->data_collection_order);
   out += '}';
 }
@@ -135,16 +135,16 @@ std::string wrap(const std::string& schema_text, const OrderedJson& payload, boo
 std::string source_prefix_text(const EventOptions& options) {
   std::string out = "{\"version\":";
   append_json_string(out, options.connector_version);
-  out += ",\"connector\":\"postgresql\",\"name\":";
+  append_literal(out, ",\"connector\":\"postgresql\",\"name\":");
   append_json_string(out, options.topic_prefix);
-  out += ",\"ts_ms\":";
+  append_literal(out, ",\"ts_ms\":");
   return out;
 }
 
 std::string source_table_text(const std::string& schema, const std::string& table) {
   std::string out = ",\"schema\":";
   append_json_string(out, schema);
-  out += ",\"table\":";
+  append_literal(out, ",\"table\":");
   append_json_string(out, table);
   return out;
 }
@@ -154,41 +154,41 @@ void append_source_block(std::string& out, const std::string& prefix_text, const
   const InstantDigits ts_us(source.ts_us);
   out += prefix_text;  // {"version":…,"connector":"postgresql","name":…,"ts_ms":
   ts_us.append_divided(out, 3);
-  out += ",\"snapshot\":";
+  append_literal(out, ",\"snapshot\":");
   append_json_string(out, source.snapshot);
-  out += ",\"db\":";
+  append_literal(out, ",\"db\":");
   append_json_string(out, source.database);
   // sequence: a JSON array of decimal LSN strings, itself in a JSON string.
-  out += ",\"sequence\":\"[";
+  append_literal(out, ",\"sequence\":\"[");
   const auto lsn_text = [&](const std::optional<std::uint64_t>& lsn) {
     if (!lsn) {
-      out += "null";
+      append_literal(out, "null");
       return;
     }
-    out += "\\\"";
+    append_literal(out, "\\\"");
     append_integer(out, *lsn);
-    out += "\\\"";
+    append_literal(out, "\\\"");
   };
   lsn_text(source.last_commit_lsn);
   out += ',';
   lsn_text(source.lsn);
-  out += "]\",\"ts_us\":";
+  append_literal(out, "]\",\"ts_us\":");
   ts_us.append(out);
-  out += ",\"ts_ns\":";
+  append_literal(out, ",\"ts_ns\":");
   if (source.ts_us > 0) {
     ts_us.append(out);
-    out += "000";
+    append_literal(out, "000");
   } else {
     append_integer(out, source.ts_us * 1000);
   }
   out += table_text;  // ,"schema":…,"table":…
-  out += ",\"txId\":";
+  append_literal(out, ",\"txId\":");
   if (source.tx_id) append_integer(out, *source.tx_id);
-  else out += "null";
-  out += ",\"lsn\":";
+  else append_literal(out, "null");
+  append_literal(out, ",\"lsn\":");
   if (source.lsn) append_integer(out, *source.lsn);
-  else out += "null";
-  out += ",\"xmin\":null}";
+  else append_literal(out, "null");
+  append_literal(out, ",\"xmin\":null}");
 }
 
 }  // namespace
@@ -340,7 +340,7 @@ void EventEncoder::append_text_value(std::string& out, std::size_t index, const 
 
 void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) const {
   if (!row) {
-    out += "null";
+    append_literal(out, "null");
     return;
   }
   out += '{';
@@ -366,7 +366,7 @@ std::string EventEncoder::key_text(const Row& row) const {
     if (cell.kind == Cell::Kind::Text) {
       append_text_value(out, index, cell.text);
     } else {
-      out += "null";
+      append_literal(out, "null");
     }
   }
   out += '}';
@@ -417,26 +417,26 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
   std::string out;
   out.reserve((options_.value_schemas ? envelope_text_.size() : 0) + 256 + 64 * table_.columns.size());
   if (options_.value_schemas) {
-    out += "{\"schema\":";
+    append_literal(out, "{\"schema\":");
     out += envelope_text_;
-    out += ",\"payload\":";
+    append_literal(out, ",\"payload\":");
   }
-  out += "{\"before\":";
+  append_literal(out, "{\"before\":");
   append_row(out, event.before);
-  out += ",\"after\":";
+  append_literal(out, ",\"after\":");
   append_row(out, event.after);
-  out += ",\"source\":";
+  append_literal(out, ",\"source\":");
   append_source(out, event.source);
-  out += ",\"transaction\":";
+  append_literal(out, ",\"transaction\":");
   append_transaction_block(out, event.transaction);
-  out += ",\"op\":\"";
+  append_literal(out, ",\"op\":\"");
   out += event.op;
-  out += "\",\"ts_ms\":";
+  append_literal(out, "\",\"ts_ms\":");
   const InstantDigits processed(event.processed_ns);
   processed.append_divided(out, 6);
-  out += ",\"ts_us\":";
+  append_literal(out, ",\"ts_us\":");
   processed.append_divided(out, 3);
-  out += ",\"ts_ns\":";
+  append_literal(out, ",\"ts_ns\":");
   processed.append(out);
   out += '}';
   if (options_.value_schemas) out += '}';

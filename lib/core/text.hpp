@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers shared by every module.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -15,5 +16,13 @@ std::string ascii_lower(std::string_view text);
 // nlohmann writes lower case, Java's Jackson upper case.
 enum class HexCase { Lower, Upper };
 void append_json_quoted(std::string& out, std::string_view text, HexCase hex = HexCase::Lower);
+
+// A string literal's characters, its length known when compiled: operator+=
+// with a const char* measures it with strlen on every call, which the
+// per-change encoders pay dozens of times.
+template <std::size_t N>
+void append_literal(std::string& out, const char (&text)[N]) {
+  out.append(text, N - 1);
+}
 
 }  // namespace cdcctl

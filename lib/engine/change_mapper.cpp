@@ -148,10 +148,8 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
     event.transaction = transaction_block(table, lsn);
     const auto& key_row = event.after ? *event.after : *event.before;
     OutputRecord record{table.encoder.topic(), table.encoder.key(key_row), table.encoder.value(event), std::move(headers)};
-    const bool tombstone = op == 'd' && options_.tombstones_on_delete;
-    auto key = record.key;
     out.push_back(std::move(record));
-    if (tombstone) out.push_back({table.encoder.topic(), key, std::nullopt, {}});
+    if (op == 'd' && options_.tombstones_on_delete) out.push_back({table.encoder.topic(), out.back().key, std::nullopt, {}});
   };
 
   if (const auto* insert = std::get_if<pg::InsertMessage>(&message)) {

@@ -5,9 +5,9 @@
 
 namespace cdcctl::engine {
 
-namespace {
+std::string transactional_id(const std::string& connector) { return "cdcctl-" + connector; }
 
-std::map<std::string, std::string> producer_properties(const KafkaSinkOptions& options) {
+std::map<std::string, std::string> capture_producer_properties(const KafkaSinkOptions& options) {
   auto properties = options.properties;
   properties["transactional.id"] = transactional_id(options.connector);
   // Long enough for a transaction of millions of rows; brokers cap it with
@@ -17,18 +17,17 @@ std::map<std::string, std::string> producer_properties(const KafkaSinkOptions& o
   // it so a huge transaction streams through a small, fixed amount of memory.
   properties.emplace("queue.buffering.max.kbytes", "16384");
   properties.emplace("linger.ms", "5");
+  // A commit waits for the last produce responses and then EndTxn; with
+  // Nagle on, the small requests at its end can sit in the socket until the
+  // broker's delayed ACK (~40 ms per Kafka transaction).
   properties.emplace("socket.nagle.disable", "true");
   return properties;
 }
 
-}  // namespace
-
-std::string transactional_id(const std::string& connector) { return "cdcctl-" + connector; }
-
 KafkaSink::KafkaSink(KafkaSinkOptions options, const Logger* logger)
     : options_(std::move(options)),
       offset_key_(kafka::encode_connect_offset_key(options_.connector, cdc::postgres_offset_partition(options_.topic_prefix))),
-      producer_(producer_properties(options_), logger) {
+      producer_(capture_producer_properties(options_), logger) {
   producer_.init_transactions(options_.timeout);
   producer_.load_metadata(options_.timeout);
 }

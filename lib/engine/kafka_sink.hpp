@@ -32,6 +32,11 @@ struct KafkaSinkOptions {
 // "cdcctl-<connector>": one producer identity per connector.
 std::string transactional_id(const std::string& connector);
 
+// The capture producer's librdkafka settings: the worker's, plus the
+// transactional.id, which is always cdcctl's, and defaults the worker may
+// override (transaction timeout, a 16 MB queue, 5 ms linger, no Nagle).
+std::map<std::string, std::string> capture_producer_properties(const KafkaSinkOptions& options);
+
 class KafkaSink final : public RecordSink {
  public:
   KafkaSink(KafkaSinkOptions options, const Logger* logger = nullptr);
