@@ -37,6 +37,7 @@ std::optional<PostgresOffset> decode_postgres_offset(const json& offset) {
   decoded.tx_id = integer_field<std::int64_t>(offset, "txId");
   decoded.ts_usec = integer_field<std::int64_t>(offset, "ts_usec");
   decoded.message_type = offset.value("messageType", "");
+  decoded.events_processed = integer_field<std::int64_t>(offset, "lsn_events_processed");
   if (const auto it = offset.find("snapshot"); it != offset.end()) {
     if (it->is_string()) decoded.snapshot = it->get<std::string>();
     else if (it->is_boolean() && it->get<bool>()) decoded.snapshot = "INITIAL";  // older Debezium wrote true
@@ -65,6 +66,7 @@ std::string encode_postgres_offset(const PostgresOffset& offset) {
     put("txId", offset.tx_id);
     put("ts_usec", offset.ts_usec);
     if (!offset.message_type.empty()) out["messageType"] = offset.message_type;
+    put("lsn_events_processed", offset.events_processed);
   }
   return out.dump();
 }
@@ -79,6 +81,11 @@ ResumePoint resume_point(const PostgresOffset& offset) {
   point.start = offset.lsn_proc.value_or(offset.lsn.value_or(0));
   point.delivered_through = offset.lsn_commit.value_or(offset.lsn_proc.value_or(0));
   if (!offset.snapshot.empty()) point.delivered_through = 0;
+  // The last event sent lies after the last commit: the offset was stored
+  // inside the transaction that commits next.
+  if (offset.snapshot.empty() && offset.lsn && offset.lsn_commit && *offset.lsn > *offset.lsn_commit) {
+    point.inside = ResumeInsideTransaction{offset.tx_id, *offset.lsn, offset.events_processed};
+  }
   return point;
 }
 

@@ -18,6 +18,7 @@ struct PostgresOffset {
   std::optional<std::int64_t> tx_id{};
   std::optional<std::int64_t> ts_usec{};
   std::string message_type{};
+  std::optional<std::int64_t> events_processed{};  // lsn_events_processed: events already sent at `lsn`
   std::string snapshot{};  // INITIAL | BLOCKING | "" (old `true` reads as INITIAL)
   bool last_snapshot_record = false;
   bool snapshot_completed = false;
@@ -38,10 +39,24 @@ nlohmann::json postgres_offset_partition(const std::string& topic_prefix);
 // Where streaming resumes after an offset, and what was delivered already:
 // START_REPLICATION at `start`; a transaction whose commit ends at or before
 // `delivered_through` was delivered and is skipped.
+// An offset Debezium stored in the middle of a transaction (Connect flushes
+// offsets whenever it likes): its events up to `event_lsn` were sent, and a
+// restart sends the rest of that transaction only, as Debezium's own resume
+// does. cdcctl never stores one (its offsets end a transaction), but reads
+// them when a connector moves to it from Kafka Connect.
+struct ResumeInsideTransaction {
+  std::optional<std::int64_t> tx_id{};  // the transaction's xid, when the offset names it
+  std::uint64_t event_lsn = 0;          // `lsn`: the last event sent
+  // lsn_events_processed: how many of the events at event_lsn were sent
+  // (several share an LSN: a primary-key change, a truncate); unset means all.
+  std::optional<std::int64_t> events_at_lsn{};
+};
+
 struct ResumePoint {
   std::uint64_t start = 0;
   std::uint64_t delivered_through = 0;
   bool snapshot_unfinished = false;  // an initial snapshot was under way: it must run again
+  std::optional<ResumeInsideTransaction> inside{};
 };
 ResumePoint resume_point(const PostgresOffset& offset);
 

@@ -91,7 +91,10 @@ void PgCapture::connect() {
   if (options_.mapper.database.empty()) options_.mapper.database = catalog_->exec("SELECT current_database()").text(0, 0);
   // A new stream resends Relation messages: the mapper starts afresh.
   mapper_.emplace(options_.mapper, [this](const std::string& schema, const std::string& table) { return facts(schema, table); });
-  const pg::Lsn start = committed_offset_ ? cdc::resume_point(*committed_offset_).start : 0;
+  const auto resume = committed_offset_ ? cdc::resume_point(*committed_offset_) : cdc::ResumePoint{};
+  const pg::Lsn start = resume.start;
+  resume_inside_ = resume.inside;
+  filtering_.reset();
   stream_.emplace(pg::ReplicationStream::open(options_.conninfo, timeout, options_.password));
   stream_->start(options_.slot, start,
                  {{"proto_version", "1"}, {"publication_names", options_.publication}, {"messages", "true"}});
@@ -208,6 +211,13 @@ void PgCapture::handle(const pg::XLogData& data) {
     // delivered exactly when its commit record starts before the end of
     // the last delivered one.
     skipping_ = begin->final_lsn < delivered_through_;
+    if (!skipping_ && resume_inside_) {
+      // The first transaction not delivered whole is the one the offset was
+      // stored in (all that committed before it were sent before its events).
+      if (!resume_inside_->tx_id || *resume_inside_->tx_id == static_cast<std::int64_t>(begin->xid)) filtering_ = resume_inside_;
+      dropped_at_lsn_ = 0;
+      resume_inside_.reset();
+    }
     auto records = mapper_->begin(*begin, data.wal_end);
     if (!skipping_) write(std::move(records));
   } else if (const auto* commit = std::get_if<pg::CommitMessage>(&message)) {
@@ -231,6 +241,7 @@ void PgCapture::handle(const pg::XLogData& data) {
     }
     begin_.reset();
     skipping_ = false;
+    filtering_.reset();
     last_change_lsn_ = 0;
   } else if (std::holds_alternative<pg::TypeMessage>(message) || std::holds_alternative<pg::OriginMessage>(message)) {
     // Types and origins carry nothing Debezium emits by default.
@@ -240,9 +251,30 @@ void PgCapture::handle(const pg::XLogData& data) {
     last_change_lsn_ = data.wal_end;
     auto records = logical ? mapper_->message(*logical, data.wal_end, unix_now_ns())
                            : mapper_->change(message, data.wal_end, unix_now_ns());
+    if (filtering_) drop_sent_events(data.wal_end, records);
     if (!records.empty()) ++stats_.events_seen;
     write(std::move(records));
   }
+}
+
+void PgCapture::drop_sent_events(pg::Lsn lsn, std::vector<OutputRecord>& records) {
+  if (lsn > filtering_->event_lsn) {
+    filtering_.reset();  // past the offset: the rest of the transaction is new
+    return;
+  }
+  const auto sent_at_lsn = filtering_->events_at_lsn;
+  if (lsn < filtering_->event_lsn || !sent_at_lsn) {
+    records.clear();
+    return;
+  }
+  // At the offset's own position, only the first lsn_events_processed events
+  // were sent; a tombstone goes with the delete before it.
+  std::erase_if(records, [&, dropped_previous = false](const OutputRecord& record) mutable {
+    if (!record.value) return dropped_previous;
+    dropped_previous = dropped_at_lsn_ < *sent_at_lsn;
+    if (dropped_previous) ++dropped_at_lsn_;
+    return dropped_previous;
+  });
 }
 
 void PgCapture::standalone_message(const pg::LogicalMessage& message) {
@@ -301,7 +333,9 @@ void PgCapture::maybe_heartbeat(pg::Lsn idle_position) {
   // Every transaction that committed before a keepalive's position was sent
   // before it, and all of those are durable: the slot may move up to it, so
   // idle captured tables do not hold WAL back.
-  if (idle_position > delivered_through_) {
+  // (Not while an offset stored inside a transaction still waits for it:
+  // its position would be lost, and that transaction's sent events resent.)
+  if (idle_position > delivered_through_ && !resume_inside_) {
     offset.lsn = offset.lsn_proc = offset.lsn_commit = idle_position;
     offset.snapshot.clear();
     offset.last_snapshot_record = offset.snapshot_completed = false;

@@ -104,6 +104,7 @@ class PgCapture {
   void handle(const pg::XLogData& data);
   void standalone_message(const pg::LogicalMessage& message);
   void write(std::vector<OutputRecord> records);
+  void drop_sent_events(pg::Lsn lsn, std::vector<OutputRecord>& records);
   void end_batch();
   void abort_batch();
   void maybe_heartbeat(pg::Lsn idle_position);
@@ -117,6 +118,11 @@ class PgCapture {
   std::optional<ChangeMapper> mapper_;
   std::optional<pg::BeginMessage> begin_;   // the open PostgreSQL transaction
   bool skipping_ = false;                   // it was delivered before the restart
+  // A Debezium offset stored inside a transaction: that transaction's events
+  // up to its position were sent, and are dropped when PostgreSQL resends them.
+  std::optional<cdc::ResumeInsideTransaction> resume_inside_;
+  std::optional<cdc::ResumeInsideTransaction> filtering_;  // set while the open transaction is that one
+  std::int64_t dropped_at_lsn_ = 0;                        // events dropped at its last sent position
   pg::Lsn last_change_lsn_ = 0;
   pg::Lsn delivered_through_ = 0;
   std::optional<cdc::PostgresOffset> committed_offset_;  // durable in the sink

@@ -366,3 +366,80 @@ TEST_CASE("capture: a message outside any transaction has its own offset, and is
   CHECK(sink.deliveries[3].records[0].topic == "srv.public.items");
   CHECK(nlohmann::json::parse(*sink.deliveries[3].records[0].value)["after"]["id"] == 2);
 }
+
+TEST_CASE("capture: taking over Debezium's offset stored inside a transaction sends only the rest of it") {
+  PgCluster pg;
+  const auto db = pg.create_database("takeover");
+  pg.psql("CREATE TABLE items (id int PRIMARY KEY, name text); CREATE PUBLICATION dbz_publication FOR TABLE items", db);
+  // One slot per run: each resumed run must find the transaction still unconfirmed.
+  for (const auto* slot : {"debezium", "resume_plain", "resume_counted"}) {
+    pg::ReplicationStream::open(pg.conninfo(db), 10s).create_logical_slot(slot, false);
+  }
+  pg.psql("INSERT INTO items VALUES (1, 'before')", db);
+  // One transaction: two inserts, a primary-key change (a delete, its
+  // tombstone and a create, all at one LSN), one more insert.
+  pg.psql("BEGIN; INSERT INTO items VALUES (10, 'a'); INSERT INTO items VALUES (11, 'b');"
+          "UPDATE items SET id = 12 WHERE id = 10; INSERT INTO items VALUES (13, 'c'); COMMIT",
+          db);
+
+  engine::CaptureOptions options;
+  options.conninfo = pg.conninfo(db);
+  options.mapper.events.topic_prefix = "srv";
+  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
+  options.max_batch_records = 1;
+  MemorySink sink(pg, db);
+  {
+    engine::PgCapture capture(options, sink);
+    capture.start(std::nullopt);
+    capture.run_for(20s, [&] { return sink.deliveries.size() >= 2; });
+    capture.close();
+  }
+  REQUIRE(sink.deliveries.size() == 2);
+  const auto& whole = sink.deliveries[1].records;
+  REQUIRE(whole.size() == 6);  // c 10, c 11, d 10, tombstone, c 12, c 13
+  const auto source_of = [](const engine::OutputRecord& record) { return nlohmann::json::parse(*record.value)["source"]; };
+  const auto event_lsn = [&](std::size_t index) { return source_of(whole[index])["lsn"].get<std::uint64_t>(); };
+  const auto described = [](const std::vector<engine::OutputRecord>& records) {
+    std::vector<std::string> out;
+    for (const auto& record : records) {
+      if (!record.value) {
+        out.push_back("tombstone");
+        continue;
+      }
+      const auto value = nlohmann::json::parse(*record.value);
+      const auto& row = value["op"] == "d" ? value["before"] : value["after"];
+      out.push_back(value["op"].get<std::string>() + " " + std::to_string(row["id"].get<int>()));
+    }
+    return out;
+  };
+  REQUIRE(described(whole) == std::vector<std::string>{"c 10", "c 11", "d 10", "tombstone", "c 12", "c 13"});
+  CHECK(event_lsn(2) == event_lsn(4));  // the primary-key change's events share its LSN
+
+  // What Debezium stores after sending the second insert: that event's LSN,
+  // the last commit before the transaction, the transaction's xid.
+  cdc::PostgresOffset debezium;
+  debezium.lsn = debezium.lsn_proc = event_lsn(1);
+  debezium.lsn_commit = sink.deliveries[0].offset.lsn_commit;
+  debezium.tx_id = source_of(whole[0])["txId"].get<std::int64_t>();
+  debezium.message_type = "INSERT";
+  const auto resumed_from = [&](const std::string& slot, const cdc::PostgresOffset& offset) {
+    MemorySink resumed(pg, db);
+    auto slot_options = options;
+    slot_options.slot = slot;
+    engine::PgCapture capture(slot_options, resumed);
+    capture.start(offset);
+    capture.run_for(20s, [&] { return !resumed.deliveries.empty(); });
+    capture.close();
+    REQUIRE(resumed.deliveries.size() == 1);
+    CHECK(resumed.deliveries[0].offset.lsn_commit == sink.deliveries[1].offset.lsn_commit);
+    return described(resumed.deliveries[0].records);
+  };
+  CHECK(resumed_from("resume_plain", debezium) == std::vector<std::string>{"d 10", "tombstone", "c 12", "c 13"});
+
+  // Stored after the primary-key change's first event (lsn_events_processed
+  // 1): its create is still to send, the delete and its tombstone are not.
+  debezium.lsn = debezium.lsn_proc = event_lsn(2);
+  debezium.message_type = "DELETE";
+  debezium.events_processed = 1;
+  CHECK(resumed_from("resume_counted", debezium) == std::vector<std::string>{"c 12", "c 13"});
+}

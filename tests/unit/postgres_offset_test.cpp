@@ -59,3 +59,38 @@ TEST_CASE("where streaming resumes after an offset") {
   in_snapshot.last_snapshot_record = in_snapshot.snapshot_completed = true;
   CHECK_FALSE(resume_point(in_snapshot).snapshot_unfinished);
 }
+
+TEST_CASE("an offset Debezium stored inside a transaction: where its sent events end") {
+  // Debezium flushed after an event of transaction 557: that event's LSN is
+  // past the last commit.
+  const auto inside = decode_postgres_offset(json::parse(
+      R"({"lsn_proc":700,"lsn_commit":650,"lsn":700,"txId":557,"ts_usec":1,"messageType":"UPDATE","lsn_events_processed":1})"));
+  REQUIRE(inside);
+  CHECK(inside->events_processed == 1);
+  auto point = resume_point(*inside);
+  CHECK(point.start == 700);
+  CHECK(point.delivered_through == 650);
+  REQUIRE(point.inside);
+  CHECK(point.inside->tx_id == 557);
+  CHECK(point.inside->event_lsn == 700u);
+  CHECK(point.inside->events_at_lsn == 1);
+  // Written back as it was read.
+  CHECK(encode_postgres_offset(*inside) ==
+        R"({"lsn_proc":700,"lsn_commit":650,"lsn":700,"txId":557,"ts_usec":1,"messageType":"UPDATE","lsn_events_processed":1})");
+
+  // A commit's offset (its last event before its commit), a heartbeat's (all
+  // at one position) and a snapshot's are not inside a transaction.
+  PostgresOffset commit;
+  commit.lsn = 640;
+  commit.lsn_proc = commit.lsn_commit = 650;
+  CHECK_FALSE(resume_point(commit).inside);
+  PostgresOffset heartbeat;
+  heartbeat.lsn = heartbeat.lsn_proc = heartbeat.lsn_commit = 900;
+  CHECK_FALSE(resume_point(heartbeat).inside);
+  PostgresOffset snapshot;
+  snapshot.lsn = 900;
+  snapshot.lsn_commit = 100;
+  snapshot.snapshot = "INITIAL";
+  CHECK_FALSE(resume_point(snapshot).inside);
+  CHECK(encode_postgres_offset(commit).find("lsn_events_processed") == std::string::npos);
+}
