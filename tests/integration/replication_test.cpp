@@ -226,6 +226,17 @@ class MemorySink final : public engine::RecordSink {
   std::string db_;
 };
 
+// Events without schemas on topics "srv.…"; one transaction per batch, to
+// see each one's offset.
+engine::CaptureOptions capture_options(const PgCluster& pg, const std::string& db) {
+  engine::CaptureOptions options;
+  options.conninfo = pg.conninfo(db);
+  options.mapper.events.topic_prefix = "srv";
+  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
+  options.max_batch_records = 1;
+  return options;
+}
+
 }  // namespace
 
 TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed only afterwards, a restart skips what was delivered") {
@@ -239,11 +250,7 @@ TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed 
     pg.psql("INSERT INTO items VALUES (" + std::to_string(i) + ", 'item " + std::to_string(i) + "', '2024-06-10 08:13:20.5+02')", db);
   }
 
-  engine::CaptureOptions options;
-  options.conninfo = pg.conninfo(db);
-  options.mapper.events.topic_prefix = "srv";
-  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
-  options.max_batch_records = 1;  // one transaction per batch, to see each one's offset
+  auto options = capture_options(pg, db);
   MemorySink sink(pg, db);
   {
     engine::PgCapture capture(options, sink);
@@ -323,11 +330,7 @@ TEST_CASE("capture: a message outside any transaction has its own offset, and is
   pg.psql("INSERT INTO items VALUES (1)", db);
   pg.psql("SELECT pg_logical_emit_message(false, 'audit', 'two')", db);
 
-  engine::CaptureOptions options;
-  options.conninfo = pg.conninfo(db);
-  options.mapper.events.topic_prefix = "srv";
-  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
-  options.max_batch_records = 1;
+  auto options = capture_options(pg, db);
   MemorySink sink(pg, db);
   // The sink makes the third delivery (message "two") durable, then crashes
   // before its position is confirmed: PostgreSQL will send it again.
@@ -382,11 +385,7 @@ TEST_CASE("capture: taking over Debezium's offset stored inside a transaction se
           "UPDATE items SET id = 12 WHERE id = 10; INSERT INTO items VALUES (13, 'c'); COMMIT",
           db);
 
-  engine::CaptureOptions options;
-  options.conninfo = pg.conninfo(db);
-  options.mapper.events.topic_prefix = "srv";
-  options.mapper.events.key_schemas = options.mapper.events.value_schemas = false;
-  options.max_batch_records = 1;
+  auto options = capture_options(pg, db);
   MemorySink sink(pg, db);
   {
     engine::PgCapture capture(options, sink);
