@@ -384,9 +384,11 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
     if (auto boundary = get("transaction.boundary")) {
       const auto mode = ascii_lower(*boundary);
       if (mode == "interval") {
-        // Connect's default is the worker's offset.flush.interval.ms, 60 s unless set.
+        // Connect's default is the worker's offset.flush.interval.ms (applied
+        // by load_run_config), 60 s unless set.
         config.transaction_interval = std::chrono::milliseconds(
             interval ? parse_count(*interval, "transaction.boundary.interval.ms", 0) : 60000);
+        config.transaction_interval_set = interval.has_value();
       } else if (mode != "poll") {
         throw Error::usage("transaction.boundary " + *boundary + " is not supported", {},
                            "use poll (a Kafka transaction per max.batch.size events) or interval");
@@ -451,12 +453,14 @@ WorkerConfig parse_worker_properties(const std::string& text, const std::string&
       worker.offsets_topic = value;
     } else if (key == "state.dir") {
       worker.state_dir = value;
+    } else if (key == "offset.flush.interval.ms") {
+      worker.offset_flush_interval = std::chrono::milliseconds(parse_count(value, key, 0));
     } else if (key.starts_with("producer.") || key.starts_with("kafka.")) {
       worker.kafka[key.substr(key.find('.') + 1)] = value;
     } else if (key.starts_with("security.") || key.starts_with("sasl.") || key.starts_with("ssl.") || key == "client.id") {
       worker.kafka[key] = value;  // the same names in Connect and librdkafka
     } else if (key == "key.converter" || key == "value.converter" || key == "key.converter.schemas.enable" ||
-               key == "value.converter.schemas.enable" || key == "offset.flush.interval.ms" ||
+               key == "value.converter.schemas.enable" ||
                key == "offset.storage.file.filename" || key == "plugin.path" || key == "group.id" ||
                key.starts_with("offset.storage.") || key.starts_with("config.storage.") ||
                key.starts_with("status.storage.") || key == "exactly.once.source.support") {
@@ -484,6 +488,11 @@ RunConfig load_run_config(const std::vector<std::string>& paths, const std::opti
       if (have_worker) throw Error::usage("more than one worker config given (" + path + ")", {}, "give one .properties file");
       config.worker = parse_worker_properties(text, path, config.warnings);
       have_worker = true;
+    }
+  }
+  for (auto& connector : config.connectors) {
+    if (connector.transaction_interval && !connector.transaction_interval_set && config.worker.offset_flush_interval) {
+      connector.transaction_interval = config.worker.offset_flush_interval;
     }
   }
   if (config.connectors.empty()) {

@@ -27,6 +27,8 @@ struct WorkerConfig {
   std::map<std::string, std::string> kafka{};  // bootstrap.servers and librdkafka properties
   std::string offsets_topic = "connect-offsets";
   std::string state_dir{};                     // status files and locks; empty: the default
+  // offset.flush.interval.ms: Connect's default for transaction.boundary.interval.ms.
+  std::optional<std::chrono::milliseconds> offset_flush_interval{};
 };
 
 enum class SnapshotMode { Initial, Always, NoData, InitialOnly, WhenNeeded };
@@ -81,6 +83,7 @@ struct PostgresConnectorConfig {
   // old, whatever its size, or when PostgreSQL has nothing more to send
   // (unset: at max.batch.size events, a second, or nothing more to send).
   std::optional<std::chrono::milliseconds> transaction_interval{};
+  bool transaction_interval_set = false;  // given by the connector, not the worker's default
   std::chrono::milliseconds status_interval{10000};
   std::vector<std::string> warnings{};  // unknown or ignored keys, one line each
 

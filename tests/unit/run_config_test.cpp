@@ -1215,3 +1215,29 @@ TEST_CASE("run config: transaction.boundary poll or interval sets how much one K
   connector["config"]["transaction.boundary"] = "connector";
   CHECK_THROWS_WITH_AS(parse(connector), doctest::Contains("transaction.boundary connector is not supported"), Error);
 }
+
+TEST_CASE("run config: transaction.boundary=interval defaults to the worker's offset.flush.interval.ms, as Connect does") {
+  Scratch dir;
+  const auto worker = dir.write("worker.properties", "bootstrap.servers=kafka:9092\noffset.flush.interval.ms=5000\n");
+  auto defaulted = minimal("defaulted");
+  defaulted["config"]["transaction.boundary"] = "interval";
+  defaulted["config"]["slot.name"] = "defaulted";
+  auto own = minimal("own");
+  own["config"]["transaction.boundary"] = "interval";
+  own["config"]["transaction.boundary.interval.ms"] = "2500";
+  own["config"]["slot.name"] = "own";
+  auto poll = minimal("poll");
+  poll["config"]["slot.name"] = "poll";
+  const auto config = load_run_config(
+      {worker, dir.write("d.json", defaulted.dump()), dir.write("o.json", own.dump()), dir.write("p.json", poll.dump())}, std::nullopt);
+  CHECK(config.warnings.empty());  // offset.flush.interval.ms is a key the worker reads
+  CHECK(config.worker.offset_flush_interval == std::chrono::milliseconds(5000));
+  CHECK(config.connectors[0].capture_options().max_batch_wait == std::chrono::milliseconds(5000));
+  CHECK(config.connectors[1].capture_options().max_batch_wait == std::chrono::milliseconds(2500));  // its own wins
+  CHECK(config.connectors[2].capture_options().max_batch_wait == std::chrono::milliseconds(1000));  // poll: unaffected
+  CHECK(config.connectors[2].capture_options().max_batch_records == 2048);
+
+  const auto bad = dir.write("bad.properties", "bootstrap.servers=kafka:9092\noffset.flush.interval.ms=soon\n");
+  CHECK_THROWS_WITH_AS(load_run_config({bad, dir.write("d2.json", defaulted.dump())}, std::nullopt),
+                       doctest::Contains("offset.flush.interval.ms"), Error);
+}
