@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <mutex>
 #include <thread>
 
@@ -222,7 +223,13 @@ class ConnectorRunner {
       out["Connected"] = false;
     }
     if (sink_) {
-      constexpr int capacity = 100000;  // librdkafka's queue.buffering.max.messages
+      // librdkafka's queue.buffering.max.messages, as the worker config sets it.
+      const auto configured = worker_.kafka.find("queue.buffering.max.messages");
+      int capacity = 100000;
+      if (configured != worker_.kafka.end()) {
+        const auto& text = configured->second;
+        std::from_chars(text.data(), text.data() + text.size(), capacity);
+      }
       out["QueueTotalCapacity"] = capacity;
       out["QueueRemainingCapacity"] = capacity - sink_->queue_length();
     }

@@ -53,6 +53,7 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
   write_inventory(setup, {{"table.include.list", "public\\.items"},
                           {"heartbeat.interval.ms", "500"},
                           {"message.prefix.exclude.list", "secret.*"}});
+  std::ofstream(setup.worker_path, std::ios::app) << "producer.queue.buffering.max.messages=50000\n";
 
   auto worker = setup.start({"--metrics-interval", "1s"});
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
@@ -119,6 +120,10 @@ TEST_CASE("cdcctl run: snapshot then stream into Kafka, offsets as Debezium writ
   CHECK(reported[0]["metrics"]["NumberOfCommittedTransactions"] == 5);
   CHECK(reported[0]["metrics"]["SnapshotCompleted"] == true);
   CHECK(reported[0]["metrics"]["RowsScanned"] == 3);
+  // The producer queue's size as the worker config set it, and what is free of it.
+  CHECK(reported[0]["metrics"]["QueueTotalCapacity"] == 50000);
+  CHECK(reported[0]["metrics"]["QueueRemainingCapacity"].get<int>() > 0);
+  CHECK(reported[0]["metrics"]["QueueRemainingCapacity"].get<int>() <= 50000);
   status = setup.cdcctl({"run", "--status", "--state-dir", setup.dir.path() + "/state"});
   CHECK(status.out.find("inventory") != std::string::npos);
   CHECK(status.out.find("RUNNING") != std::string::npos);
