@@ -87,21 +87,31 @@ JSON
   broker_before=$(cpu_seconds "${service_pids[1]}")
   # One consumer follows the offsets topic throughout (a kcat started per check
   # took half a second each, most of it its fetch wait, and that was counted
-  # against cdcctl); it asks the broker to answer a fetch within 10 ms.
+  # against cdcctl); it asks the broker to answer a fetch within 10 ms. (Its
+  # fetches count in the broker CPU printed below.)
   local offsets_seen="$service_work/offsets-$run.txt"
   kcat -b "$kafka" -C -t "connect-offsets-$run" -o beginning -u -q -X fetch.wait.max.ms=10 -f '%s\n' \
     >"$offsets_seen" 2>/dev/null &
   local follower=$!
+  service_pids+=("$follower")  # stopped on exit too, e.g. after Ctrl-C
   start=$(now_ms)
   ${CDCCTL_WRAP:-} "$cdcctl" ${CDCCTL_FLAGS:-} run "$service_work/worker.properties" "$service_work/bench.json" \
     --metrics-interval ${METRICS:-0} 2>"$service_work/run.log" &
   run_pid=$!
   until grep -q "\"txId\":$bulk_xid," "$offsets_seen"; do
-    if ! kill -0 "$run_pid" 2>/dev/null; then echo "cdcctl run stopped:"; cat "$service_work/run.log"; exit 1; fi
+    if ! kill -0 "$run_pid" 2>/dev/null; then
+      kill "$follower" 2>/dev/null || true
+      echo "cdcctl run stopped:"; cat "$service_work/run.log"; exit 1
+    fi
+    if ! kill -0 "$follower" 2>/dev/null; then
+      kill "$run_pid" 2>/dev/null || true
+      echo "kcat stopped following connect-offsets-$run"; exit 1
+    fi
     sleep 0.01
   done
   run_times+=($(( $(now_ms) - start )))
-  kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null || true
+  kill "$follower" 2>/dev/null || true
+  wait "$follower" 2>/dev/null || true
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$run_pid/status" 2>/dev/null || echo 0)
   (( rss > peak_kb )) && peak_kb=$rss
   # Where the CPU went: cdcctl (all its threads) and the walsender decoding for it.

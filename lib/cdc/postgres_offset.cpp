@@ -85,6 +85,9 @@ ResumePoint resume_point(const PostgresOffset& offset) {
   // inside the transaction that commits next.
   if (offset.snapshot.empty() && offset.lsn && offset.lsn_commit && *offset.lsn > *offset.lsn_commit) {
     point.inside = ResumeInsideTransaction{offset.tx_id, *offset.lsn, offset.events_processed};
+    // Stored at the transaction's BEGIN (with transaction metadata on): no
+    // event was sent yet, though BEGIN's position is its first change's.
+    if (offset.message_type == "BEGIN") point.inside->events_at_lsn = 0;
   }
   return point;
 }

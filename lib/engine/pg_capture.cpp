@@ -339,6 +339,7 @@ void PgCapture::maybe_heartbeat(pg::Lsn idle_position) {
     offset.lsn = offset.lsn_proc = offset.lsn_commit = idle_position;
     offset.snapshot.clear();
     offset.last_snapshot_record = offset.snapshot_completed = false;
+    offset.events_processed.reset();  // counted events at the old position, not this one
     if (offset.message_type.empty()) offset.message_type = "COMMIT";
     if (!offset.ts_usec) offset.ts_usec = unix_now_us();
   }

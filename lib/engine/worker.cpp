@@ -3,7 +3,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
-#include <charconv>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -223,13 +223,10 @@ class ConnectorRunner {
       out["Connected"] = false;
     }
     if (sink_) {
-      // librdkafka's queue.buffering.max.messages, as the worker config sets it.
+      // librdkafka's queue.buffering.max.messages, as the worker config sets
+      // it, read as librdkafka reads it (strtol, any base).
       const auto configured = worker_.kafka.find("queue.buffering.max.messages");
-      int capacity = 100000;
-      if (configured != worker_.kafka.end()) {
-        const auto& text = configured->second;
-        std::from_chars(text.data(), text.data() + text.size(), capacity);
-      }
+      const long capacity = configured == worker_.kafka.end() ? 100000 : std::strtol(configured->second.c_str(), nullptr, 0);
       out["QueueTotalCapacity"] = capacity;
       out["QueueRemainingCapacity"] = capacity - sink_->queue_length();
     }

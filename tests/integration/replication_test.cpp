@@ -375,7 +375,7 @@ TEST_CASE("capture: taking over Debezium's offset stored inside a transaction se
   const auto db = pg.create_database("takeover");
   pg.psql("CREATE TABLE items (id int PRIMARY KEY, name text); CREATE PUBLICATION dbz_publication FOR TABLE items", db);
   // One slot per run: each resumed run must find the transaction still unconfirmed.
-  for (const auto* slot : {"debezium", "resume_plain", "resume_counted"}) {
+  for (const auto* slot : {"debezium", "resume_plain", "resume_counted", "resume_begin"}) {
     pg::ReplicationStream::open(pg.conninfo(db), 10s).create_logical_slot(slot, false);
   }
   pg.psql("INSERT INTO items VALUES (1, 'before')", db);
@@ -441,4 +441,11 @@ TEST_CASE("capture: taking over Debezium's offset stored inside a transaction se
   debezium.message_type = "DELETE";
   debezium.events_processed = 1;
   CHECK(resumed_from("resume_counted", debezium) == std::vector<std::string>{"c 12", "c 13"});
+
+  // Stored at the transaction's BEGIN (transaction metadata on): its position
+  // is the first change's, and nothing of the transaction was sent.
+  debezium.lsn = debezium.lsn_proc = event_lsn(0);
+  debezium.message_type = "BEGIN";
+  debezium.events_processed.reset();
+  CHECK(resumed_from("resume_begin", debezium) == std::vector<std::string>{"c 10", "c 11", "d 10", "tombstone", "c 12", "c 13"});
 }

@@ -93,4 +93,16 @@ TEST_CASE("an offset Debezium stored inside a transaction: where its sent events
   snapshot.snapshot = "INITIAL";
   CHECK_FALSE(resume_point(snapshot).inside);
   CHECK(encode_postgres_offset(commit).find("lsn_events_processed") == std::string::npos);
+
+  // Stored at the transaction's BEGIN: its position is the first change's,
+  // and none of the events there was sent.
+  PostgresOffset at_begin;
+  at_begin.lsn = at_begin.lsn_proc = 660;
+  at_begin.lsn_commit = 650;
+  at_begin.tx_id = 558;
+  at_begin.message_type = "BEGIN";
+  point = resume_point(at_begin);
+  REQUIRE(point.inside);
+  CHECK(point.inside->event_lsn == 660u);
+  CHECK(point.inside->events_at_lsn == 0);
 }
