@@ -47,6 +47,7 @@ class KafkaSink final : public RecordSink {
 
   std::uint64_t transactions() const { return transactions_; }
   int queue_length() const { return producer_.queue_length(); }
+  int queue_capacity() const { return producer_.queue_capacity(); }
 
  private:
   KafkaSinkOptions options_;

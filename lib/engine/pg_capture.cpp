@@ -92,11 +92,10 @@ void PgCapture::connect() {
   // A new stream resends Relation messages: the mapper starts afresh.
   mapper_.emplace(options_.mapper, [this](const std::string& schema, const std::string& table) { return facts(schema, table); });
   const auto resume = committed_offset_ ? cdc::resume_point(*committed_offset_) : cdc::ResumePoint{};
-  const pg::Lsn start = resume.start;
   resume_inside_ = resume.inside;
   filtering_.reset();
   stream_.emplace(pg::ReplicationStream::open(options_.conninfo, timeout, options_.password));
-  stream_->start(options_.slot, start,
+  stream_->start(options_.slot, resume.start,
                  {{"proto_version", "1"}, {"publication_names", options_.publication}, {"messages", "true"}});
   begin_.reset();
   skipping_ = false;
@@ -269,12 +268,16 @@ void PgCapture::drop_sent_events(pg::Lsn lsn, std::vector<OutputRecord>& records
   }
   // At the offset's own position, only the first lsn_events_processed events
   // were sent; a tombstone goes with the delete before it.
-  std::erase_if(records, [&, dropped_previous = false](const OutputRecord& record) mutable {
-    if (!record.value) return dropped_previous;
-    dropped_previous = dropped_at_lsn_ < *sent_at_lsn;
-    if (dropped_previous) ++dropped_at_lsn_;
-    return dropped_previous;
-  });
+  std::vector<OutputRecord> unsent;
+  bool event_dropped = false;
+  for (auto& record : records) {
+    if (record.value) {
+      event_dropped = dropped_at_lsn_ < *sent_at_lsn;
+      if (event_dropped) ++dropped_at_lsn_;
+    }
+    if (!event_dropped) unsent.push_back(std::move(record));
+  }
+  records = std::move(unsent);
 }
 
 void PgCapture::standalone_message(const pg::LogicalMessage& message) {

@@ -3,7 +3,6 @@
 #include <malloc.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -223,10 +222,7 @@ class ConnectorRunner {
       out["Connected"] = false;
     }
     if (sink_) {
-      // librdkafka's queue.buffering.max.messages, as the worker config sets
-      // it, read as librdkafka reads it (strtol, any base).
-      const auto configured = worker_.kafka.find("queue.buffering.max.messages");
-      const long capacity = configured == worker_.kafka.end() ? 100000 : std::strtol(configured->second.c_str(), nullptr, 0);
+      const int capacity = sink_->queue_capacity();
       out["QueueTotalCapacity"] = capacity;
       out["QueueRemainingCapacity"] = capacity - sink_->queue_length();
     }

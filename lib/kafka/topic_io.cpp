@@ -1,6 +1,7 @@
 #include "kafka/topic_io.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 
 #include "core/error.hpp"
@@ -468,6 +469,13 @@ void Producer::abort_transaction(std::chrono::milliseconds timeout) {
 }
 
 int Producer::queue_length() const { return rd_kafka_outq_len(rk_.get()); }
+
+int Producer::queue_capacity() const {
+  char value[32];
+  std::size_t size = sizeof value;
+  if (rd_kafka_conf_get(rd_kafka_conf(rk_.get()), "queue.buffering.max.messages", value, &size) != RD_KAFKA_CONF_OK) return 0;
+  return std::atoi(value);
+}
 
 void Producer::load_metadata(std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* raw = nullptr;

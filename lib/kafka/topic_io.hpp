@@ -178,6 +178,8 @@ class Producer {
 
   // Records queued in librdkafka and not yet acknowledged by the brokers.
   int queue_length() const;
+  // The queue's size in records (queue.buffering.max.messages), as librdkafka was configured.
+  int queue_capacity() const;
   // Learns the cluster's brokers and the leaders of every existing topic now,
   // so the first records do not wait for librdkafka's metadata timers.
   void load_metadata(std::chrono::milliseconds timeout);
