@@ -20,6 +20,11 @@
 #   BATCH=N            max.batch.size (default 2048): events per Kafka transaction
 #   TX_INTERVAL=MS     transaction.boundary=interval instead: a Kafka transaction per MS
 #   CDCCTL_WRAP=CMD    run cdcctl under CMD, e.g. "perf record -g -o /tmp/perf.data --"
+#   BASELINE=PATH      also run another cdcctl build (say, main's) on its own slot in every
+#                      run, and print the ratio of the two: a change's effect, measured in
+#                      the same minutes as the change (this machine's speed drifts by 2x);
+#                      BASELINE_EXTRA=... its worker properties instead of WORKER_EXTRA's, so
+#                      BASELINE=build/apps/cdcctl/cdcctl compares two settings of one build
 #   CDCCTL_FLAGS=-vv, WORKER_EXTRA=producer.debug=eos, METRICS=1s, SHOWLOG=1: diagnostics
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +41,11 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 start_service pg "$bin/tests/throwaway-postgres"
 runs=${RUNS:-3}
 topics=()
-for ((run = 1; run <= runs; run++)); do topics+=(--topic "bench$run.public.t:8" --topic "connect-offsets-$run:25"); done
+baseline=${BASELINE:-}
+tags=(bench); [[ -n $baseline ]] && tags+=(base)
+for ((run = 1; run <= runs; run++)); do
+  for tag in "${tags[@]}"; do topics+=(--topic "$tag$run.public.t:8" --topic "connect-offsets-$tag-$run:25"); done
+done
 start_service kafka "$bin/tests/embedded-kafka" "${topics[@]}"
 sql() { "$pg_bin/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$pg" -c "$1"; }
 now_ms() { date +%s%3N; }
@@ -47,7 +56,7 @@ fi
 sql "CREATE TABLE t (id int PRIMARY KEY, qty int NOT NULL, note text, at timestamptz NOT NULL DEFAULT now());
      CREATE PUBLICATION dbz_publication FOR TABLE t"
 for ((run = 1; run <= runs; run++)); do
-  for slot in "recvlogical_$run" "cdcctl_$run"; do sql "SELECT pg_create_logical_replication_slot('$slot', 'pgoutput')" >/dev/null; done
+  for slot in "recvlogical_$run" "${tags[@]/%/_$run}"; do sql "SELECT pg_create_logical_replication_slot('$slot', 'pgoutput')" >/dev/null; done
 done
 
 echo "workload: $singles single-row transactions, then one of $bulk rows..."
@@ -59,7 +68,7 @@ echo "WAL written up to $end_lsn"
 
 socket=${pg#host=}; socket=${socket%% *}
 port=${pg#*port=}; port=${port%% *}
-recv_times=(); run_times=(); peak_kb=0
+recv_times=(); run_times=(); base_times=(); peak_kb=0
 
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
 
@@ -74,13 +83,13 @@ drain_recvlogical() {
 # cdcctl run: a worker on its slot, until its offsets topic holds the bulk transaction's
 # offset: the last record of the Kafka transaction that carries the bulk's events.
 drain_cdcctl() {
-  local run=$1 start run_pid rss
-  printf 'bootstrap.servers=%s\nstate.dir=%s\noffset.storage.topic=connect-offsets-%s\n%s\n' \
-    "$kafka" "$service_work/state$run" "$run" "${WORKER_EXTRA:-}" >"$service_work/worker.properties"
+  local run=$1 tag=${2:-bench} binary=${3:-$cdcctl} extra=${4-${WORKER_EXTRA:-}} start run_pid rss
+  printf 'bootstrap.servers=%s\nstate.dir=%s\noffset.storage.topic=connect-offsets-%s-%s\n%s\n' \
+    "$kafka" "$service_work/state-$tag-$run" "$tag" "$run" "$extra" >"$service_work/worker.properties"
   cat >"$service_work/bench.json" <<JSON
 {"name": "bench", "config": {"connector.class": "postgres", "plugin.name": "pgoutput",
   "database.hostname": "$socket", "database.port": "$port", "database.user": "postgres", "database.dbname": "postgres",
-  "topic.prefix": "bench$run", "slot.name": "cdcctl_$run", "snapshot.mode": "no_data", "max.batch.size": "${BATCH:-2048}",
+  "topic.prefix": "$tag$run", "slot.name": "${tag}_$run", "snapshot.mode": "no_data", "max.batch.size": "${BATCH:-2048}",
   ${TX_INTERVAL:+\"transaction.boundary\": \"interval\", \"transaction.boundary.interval.ms\": \"$TX_INTERVAL\",}
   "key.converter.schemas.enable": "${SCHEMAS:-true}", "value.converter.schemas.enable": "${SCHEMAS:-true}", "publication.autocreate.mode": "disabled"}}
 JSON
@@ -90,12 +99,12 @@ JSON
   # against cdcctl); it asks the broker to answer a fetch within 10 ms. (Its
   # fetches count in the broker CPU printed below.)
   local offsets_seen="$service_work/offsets-$run.txt"
-  kcat -b "$kafka" -C -t "connect-offsets-$run" -o beginning -u -q -X fetch.wait.max.ms=10 -f '%s\n' \
+  kcat -b "$kafka" -C -t "connect-offsets-$tag-$run" -o beginning -u -q -X fetch.wait.max.ms=10 -f '%s\n' \
     >"$offsets_seen" 2>/dev/null &
   local follower=$!
   service_pids+=("$follower")  # stopped on exit too, e.g. after Ctrl-C
   start=$(now_ms)
-  ${CDCCTL_WRAP:-} "$cdcctl" ${CDCCTL_FLAGS:-} run "$service_work/worker.properties" "$service_work/bench.json" \
+  ${CDCCTL_WRAP:-} "$binary" ${CDCCTL_FLAGS:-} run "$service_work/worker.properties" "$service_work/bench.json" \
     --metrics-interval ${METRICS:-0} 2>"$service_work/run.log" &
   run_pid=$!
   until grep -q "\"txId\":$bulk_xid," "$offsets_seen"; do
@@ -105,17 +114,17 @@ JSON
     fi
     if ! kill -0 "$follower" 2>/dev/null; then
       kill "$run_pid" 2>/dev/null || true
-      echo "kcat stopped following connect-offsets-$run"; exit 1
+      echo "kcat stopped following connect-offsets-$tag-$run"; exit 1
     fi
     sleep 0.01
   done
-  run_times+=($(( $(now_ms) - start )))
+  if [[ $tag == base ]]; then base_times+=($(( $(now_ms) - start ))); else run_times+=($(( $(now_ms) - start ))); fi
   kill "$follower" 2>/dev/null || true
   wait "$follower" 2>/dev/null || true
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$run_pid/status" 2>/dev/null || echo 0)
   (( rss > peak_kb )) && peak_kb=$rss
   # Where the CPU went: cdcctl (all its threads) and the walsender decoding for it.
-  walsender=$(sql "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'cdcctl_$run'")
+  walsender=$(sql "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '${tag}_$run'")
   broker_cpu=$(awk -v a="$broker_before" -v b="$(cpu_seconds "${service_pids[1]}")" 'BEGIN { printf "%.1f", b - a }')
   cpu_note="cdcctl $(cpu_seconds "$run_pid") s CPU, its walsender $(cpu_seconds "$walsender") s, the broker $broker_cpu s"
   kill -TERM "$run_pid"; wait "$run_pid" || true
@@ -123,10 +132,19 @@ JSON
   return 0
 }
 
+drain_baseline() {
+  [[ -n $baseline ]] || return 0
+  drain_cdcctl "$1" base "$baseline" "${BASELINE_EXTRA-${WORKER_EXTRA:-}}"
+  echo "run $1: baseline cdcctl run ${base_times[-1]} ms ($cpu_note)"
+}
 for ((run = 1; run <= runs; run++)); do
   # Alternating which goes first, so neither always finds the WAL in the page cache.
-  if (( run % 2 )); then drain_recvlogical "$run"; drain_cdcctl "$run"; else drain_cdcctl "$run"; drain_recvlogical "$run"; fi
-  echo "run $run: pg_recvlogical ${recv_times[-1]} ms, cdcctl run ${run_times[-1]} ms ($cpu_note)"
+  if (( run % 2 )); then
+    drain_recvlogical "$run"; drain_cdcctl "$run"; note=$cpu_note; drain_baseline "$run"
+  else
+    drain_baseline "$run"; drain_cdcctl "$run"; note=$cpu_note; drain_recvlogical "$run"
+  fi
+  echo "run $run: pg_recvlogical ${recv_times[-1]} ms, cdcctl run ${run_times[-1]} ms ($note)"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 recv_ms=$(median "${recv_times[@]}")
@@ -138,3 +156,8 @@ printf '%-58s %8dms %12s\n' "pg_recvlogical (pgoutput to /dev/null)" "$recv_ms" 
 printf '%-58s %8dms %12s\n' "cdcctl run (Debezium JSON into Kafka, exactly once)" "$run_ms" "$(rate "$run_ms")"
 awk -v a="$recv_ms" -v b="$run_ms" 'BEGIN { printf "ratio: cdcctl runs at %.2f of pg_recvlogical'"'"'s rate (goal 0.8)\n", a / b }'
 echo "cdcctl peak RSS: $((peak_kb / 1024)) MB (goal: under 64 MB)"
+if [[ -n $baseline ]]; then
+  base_ms=$(median "${base_times[@]}")
+  printf '%-58s %8dms %12s\n' "baseline: $baseline" "$base_ms" "$(rate "$base_ms")"
+  awk -v a="$base_ms" -v b="$run_ms" 'BEGIN { printf "this build runs at %.2f of the baseline'"'"'s rate\n", a / b }'
+fi
