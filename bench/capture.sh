@@ -16,6 +16,10 @@
 #   DECODING_MEM=2GB   logical_decoding_work_mem (default 64MB: the bulk transaction spills)
 #   BENCH_TMPDIR=DIR   where PostgreSQL's data lives (default /dev/shm: the comparison is of
 #                      decoding work, not of this machine's disk, whose speed varies by 3x)
+#   PG_TRANSPORT=unix  cdcctl reaches PostgreSQL over its unix socket instead of TCP on
+#                      127.0.0.1 (the default: a capture's database is usually on another host)
+#   RECV_TRANSPORT=tcp pg_recvlogical over TCP instead of the unix socket (the default: its
+#                      fastest path, so the limit; over TCP it takes twice as long here)
 #   SCHEMAS=false      events without the JSON converter's schema wrapper
 #   BATCH=N            max.batch.size (default 2048): events per Kafka transaction
 #   TX_INTERVAL=MS     transaction.boundary=interval instead: a Kafka transaction per MS
@@ -68,6 +72,21 @@ echo "WAL written up to $end_lsn"
 
 socket=${pg#host=}; socket=${socket%% *}
 port=${pg#*port=}; port=${port%% *}
+# Each tool on its faster path by default. pg_recvlogical is fastest over the unix socket: it
+# reads each message as it comes, and over TCP every message is a loopback segment, which
+# doubles its time here. cdcctl is faster over TCP: through a unix socket the walsender can
+# queue only a few hundred small messages (each is its own buffer charged to its socket)
+# before it waits for the reader, so walsender and capture run in lockstep and both cores
+# idle at times; TCP lets the walsender run megabytes ahead.
+transport_host() {
+  case $1 in
+    tcp) echo 127.0.0.1 ;;
+    unix) echo "$socket" ;;
+    *) echo "PG_TRANSPORT and RECV_TRANSPORT are tcp or unix" >&2; exit 2 ;;
+  esac
+}
+recv_transport=${RECV_TRANSPORT:-unix}; recv_host=$(transport_host "$recv_transport")
+cdcctl_transport=${PG_TRANSPORT:-tcp}; pg_host=$(transport_host "$cdcctl_transport")
 recv_times=(); run_times=(); base_times=(); peak_kb=0
 
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
@@ -75,7 +94,7 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / h
 # pg_recvlogical: stream its slot to /dev/null until the end of the workload.
 drain_recvlogical() {
   local start; start=$(now_ms)
-  "$pg_bin/pg_recvlogical" -d "$pg" --slot "recvlogical_$1" --start --endpos "$end_lsn" --no-loop \
+  "$pg_bin/pg_recvlogical" -d "$pg host=$recv_host" --slot "recvlogical_$1" --start --endpos "$end_lsn" --no-loop \
     -o proto_version=1 -o publication_names=dbz_publication -f /dev/null
   recv_times+=($(( $(now_ms) - start )))
 }
@@ -88,7 +107,7 @@ drain_cdcctl() {
     "$kafka" "$service_work/state-$tag-$run" "$tag" "$run" "$extra" >"$service_work/worker.properties"
   cat >"$service_work/bench.json" <<JSON
 {"name": "bench", "config": {"connector.class": "postgres", "plugin.name": "pgoutput",
-  "database.hostname": "$socket", "database.port": "$port", "database.user": "postgres", "database.dbname": "postgres",
+  "database.hostname": "$pg_host", "database.port": "$port", "database.user": "postgres", "database.dbname": "postgres",
   "topic.prefix": "$tag$run", "slot.name": "${tag}_$run", "snapshot.mode": "no_data", "max.batch.size": "${BATCH:-2048}",
   ${TX_INTERVAL:+\"transaction.boundary\": \"interval\", \"transaction.boundary.interval.ms\": \"$TX_INTERVAL\",}
   "key.converter.schemas.enable": "${SCHEMAS:-true}", "value.converter.schemas.enable": "${SCHEMAS:-true}", "publication.autocreate.mode": "disabled"}}
@@ -151,13 +170,13 @@ recv_ms=$(median "${recv_times[@]}")
 run_ms=$(median "${run_times[@]}")
 
 rate() { awk -v n="$events" -v ms="$1" 'BEGIN { printf "%.0f", n / (ms / 1000) }'; }
-printf '\n%-58s %10s %12s\n' "capture $events changes (median of $runs runs)" "time" "events/s"
-printf '%-58s %8dms %12s\n' "pg_recvlogical (pgoutput to /dev/null)" "$recv_ms" "$(rate "$recv_ms")"
-printf '%-58s %8dms %12s\n' "cdcctl run (Debezium JSON into Kafka, exactly once)" "$run_ms" "$(rate "$run_ms")"
+printf '\n%-66s %10s %12s\n' "capture $events changes (median of $runs runs)" "time" "events/s"
+printf '%-66s %8dms %12s\n' "pg_recvlogical (pgoutput to /dev/null, $recv_transport)" "$recv_ms" "$(rate "$recv_ms")"
+printf '%-66s %8dms %12s\n' "cdcctl run (Debezium JSON into Kafka, exactly once, $cdcctl_transport)" "$run_ms" "$(rate "$run_ms")"
 awk -v a="$recv_ms" -v b="$run_ms" 'BEGIN { printf "ratio: cdcctl runs at %.2f of pg_recvlogical'"'"'s rate (goal 0.8)\n", a / b }'
 echo "cdcctl peak RSS: $((peak_kb / 1024)) MB (goal: under 64 MB)"
 if [[ -n $baseline ]]; then
   base_ms=$(median "${base_times[@]}")
-  printf '%-58s %8dms %12s\n' "baseline: $baseline" "$base_ms" "$(rate "$base_ms")"
+  printf '%-66s %8dms %12s\n' "baseline: $baseline" "$base_ms" "$(rate "$base_ms")"
   awk -v a="$base_ms" -v b="$run_ms" 'BEGIN { printf "this build runs at %.2f of the baseline'"'"'s rate\n", a / b }'
 fi

@@ -17,9 +17,14 @@ TEST_CASE("the capture producer: a transactional.id per connector, and defaults 
   CHECK(properties.at("linger.ms") == "5");
   CHECK(properties.at("queue.buffering.max.kbytes") == "16384");
   CHECK(properties.at("transaction.timeout.ms") == "900000");
+  CHECK(properties.at("compression.type") == "lz4");
 
-  options.properties = {{"socket.nagle.disable", "false"}, {"linger.ms", "50"}, {"queue.buffering.max.kbytes", "4096"}};
+  options.properties = {{"socket.nagle.disable", "false"},
+                        {"linger.ms", "50"},
+                        {"queue.buffering.max.kbytes", "4096"},
+                        {"compression.type", "none"}};
   properties = capture_producer_properties(options);
+  CHECK(properties.at("compression.type") == "none");
   CHECK(properties.at("socket.nagle.disable") == "false");
   CHECK(properties.at("linger.ms") == "50");
   CHECK(properties.at("queue.buffering.max.kbytes") == "4096");
