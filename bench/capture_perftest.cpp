@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   for (long i = 0; i < changes; ++i) {
     const auto& frame = frames[static_cast<std::size_t>(i) % frames.size()];
-    const auto message = pg::decode_pgoutput(frame);
-    auto records = mapper.change(message, 0x1000000 + static_cast<pg::Lsn>(i) * 136, 1763844461000000000LL + i);
+    auto message = pg::decode_pgoutput(frame);
+    auto records = mapper.change(std::move(message), 0x1000000 + static_cast<pg::Lsn>(i) * 136, 1763844461000000000LL + i);
     for (const auto& record : records) bytes += record.value ? record.value->size() : 0;
     if (i == 0) record_bytes = bytes + (records.empty() || !records[0].key ? 0 : records[0].key->size());
   }

@@ -12,15 +12,15 @@ std::string transaction_id(std::uint32_t xid, pg::Lsn lsn) { return std::to_stri
 
 }  // namespace
 
-cdc::Row to_row(const pg::TupleData& tuple) {
+cdc::Row to_row(pg::TupleData tuple) {
   cdc::Row row;
   row.reserve(tuple.size());
-  for (const auto& value : tuple) {
+  for (auto& value : tuple) {
     switch (value.kind) {
       case pg::ColumnValueKind::Null: row.push_back(cdc::Cell::null()); break;
       case pg::ColumnValueKind::UnchangedToast: row.push_back(cdc::Cell::unavailable()); break;
       case pg::ColumnValueKind::Text:
-      case pg::ColumnValueKind::Binary: row.push_back(cdc::Cell::of(value.data)); break;
+      case pg::ColumnValueKind::Binary: row.push_back(cdc::Cell::of(std::move(value.data))); break;
     }
   }
   return row;
@@ -83,8 +83,8 @@ std::int64_t ChangeMapper::count_event(const std::string& collection) {
   return ++counted->event_count;
 }
 
-cdc::Row ChangeMapper::row_of(const Table& table, const pg::TupleData& tuple) const {
-  auto row = to_row(tuple);
+cdc::Row ChangeMapper::row_of(const Table& table, pg::TupleData tuple) const {
+  auto row = to_row(std::move(tuple));
   if (table.kept_columns.empty()) return row;
   cdc::Row kept;
   kept.reserve(table.kept_columns.size());
@@ -134,7 +134,7 @@ cdc::SourceInfo ChangeMapper::source(pg::Lsn lsn) const {
   return source;
 }
 
-std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& message, pg::Lsn lsn, std::int64_t processed_ns) {
+std::vector<OutputRecord> ChangeMapper::change(pg::PgOutputMessage message, pg::Lsn lsn, std::int64_t processed_ns) {
   std::vector<OutputRecord> out;
   const auto emit = [&](const Table& table, char op, std::optional<cdc::Row> before, std::optional<cdc::Row> after,
                         std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -152,15 +152,15 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
     if (op == 'd' && options_.tombstones_on_delete) out.push_back({table.encoder.topic(), out.back().key, std::nullopt, {}});
   };
 
-  if (const auto* insert = std::get_if<pg::InsertMessage>(&message)) {
+  if (auto* insert = std::get_if<pg::InsertMessage>(&message)) {
     const auto& target = table(insert->relation);
-    emit(target, 'c', std::nullopt, row_of(target, insert->new_tuple));
-  } else if (const auto* update = std::get_if<pg::UpdateMessage>(&message)) {
+    emit(target, 'c', std::nullopt, row_of(target, std::move(insert->new_tuple)));
+  } else if (auto* update = std::get_if<pg::UpdateMessage>(&message)) {
     const auto& target = table(update->relation);
-    auto after = row_of(target, update->new_tuple);
+    auto after = row_of(target, std::move(update->new_tuple));
     std::optional<cdc::Row> before;
     if (update->old_tuple) {
-      before = row_of(target, *update->old_tuple);
+      before = row_of(target, std::move(*update->old_tuple));
       // An unchanged TOAST value is the old row's, when PostgreSQL sent it whole.
       for (std::size_t i = 0; i < after.size() && i < before->size(); ++i) {
         if (after[i].kind == cdc::Cell::Kind::Unavailable && update->old_kind == 'O') after[i] = (*before)[i];
@@ -171,14 +171,15 @@ std::vector<OutputRecord> ChangeMapper::change(const pg::PgOutputMessage& messag
     if (update->old_kind == 'K' || (before && old_key != new_key)) {
       // A primary-key change: the old key is deleted (and tombstoned), the new
       // one created; the headers hold the other key's struct.
-      emit(target, 'd', before, std::nullopt, {{"__debezium.newkey", new_key.value_or("null")}});
-      emit(target, 'c', std::nullopt, after, {{"__debezium.oldkey", old_key.value_or("null")}});
+      emit(target, 'd', std::move(before), std::nullopt, {{"__debezium.newkey", new_key.value_or("null")}});
+      emit(target, 'c', std::nullopt, std::move(after), {{"__debezium.oldkey", old_key.value_or("null")}});
     } else {
-      emit(target, 'u', update->old_kind == 'O' ? before : std::nullopt, after);
+      if (update->old_kind != 'O') before.reset();
+      emit(target, 'u', std::move(before), std::move(after));
     }
-  } else if (const auto* del = std::get_if<pg::DeleteMessage>(&message)) {
+  } else if (auto* del = std::get_if<pg::DeleteMessage>(&message)) {
     const auto& target = table(del->relation);
-    emit(target, 'd', row_of(target, del->old_tuple), std::nullopt);
+    emit(target, 'd', row_of(target, std::move(del->old_tuple)), std::nullopt);
   } else if (const auto* truncate_message = std::get_if<pg::TruncateMessage>(&message)) {
     return truncate(*truncate_message, lsn, processed_ns);
   }

@@ -63,7 +63,8 @@ class ChangeMapper {
   // END records for the <prefix>.transaction topic; otherwise nothing.
   std::vector<OutputRecord> begin(const pg::BeginMessage& begin, pg::Lsn lsn = 0);
   // The records for one change at `lsn`; processed_ns is the connector's clock.
-  std::vector<OutputRecord> change(const pg::PgOutputMessage& message, pg::Lsn lsn, std::int64_t processed_ns);
+  // Taken by value: the column values move into the event instead of being copied.
+  std::vector<OutputRecord> change(pg::PgOutputMessage message, pg::Lsn lsn, std::int64_t processed_ns);
   std::vector<OutputRecord> commit(const pg::CommitMessage& commit);
   // A logical decoding message at `lsn` (op "m" on <prefix>.message): inside
   // the open transaction when transactional, else on its own, timed by the
@@ -84,7 +85,7 @@ class ChangeMapper {
     bool captured = true;
     std::vector<std::size_t> kept_columns{};  // indexes into pgoutput's tuples; empty: all
   };
-  cdc::Row row_of(const Table& table, const pg::TupleData& tuple) const;
+  cdc::Row row_of(const Table& table, pg::TupleData tuple) const;
   std::optional<cdc::TransactionBlock> transaction_block(const Table& table, pg::Lsn lsn);
   std::optional<cdc::TransactionBlock> transaction_block(const std::string& collection, pg::Lsn lsn);
   // One more event of the open transaction in `collection`: its order there.
@@ -105,6 +106,6 @@ class ChangeMapper {
 };
 
 // pgoutput's tuple as encoder cells: 'n' NULL, 'u' unavailable, 't' text.
-cdc::Row to_row(const pg::TupleData& tuple);
+cdc::Row to_row(pg::TupleData tuple);
 
 }  // namespace cdcctl::engine

@@ -199,7 +199,7 @@ void PgCapture::write(std::vector<OutputRecord> records) {
 }
 
 void PgCapture::handle(const pg::XLogData& data) {
-  const auto message = pg::decode_pgoutput(data.payload);
+  auto message = pg::decode_pgoutput(data.payload);
   if (const auto* relation = std::get_if<pg::RelationMessage>(&message)) {
     mapper_->relation(*relation);
   } else if (const auto* begin = std::get_if<pg::BeginMessage>(&message)) {
@@ -249,7 +249,7 @@ void PgCapture::handle(const pg::XLogData& data) {
   } else if (!skipping_) {
     last_change_lsn_ = data.wal_end;
     auto records = logical ? mapper_->message(*logical, data.wal_end, unix_now_ns())
-                           : mapper_->change(message, data.wal_end, unix_now_ns());
+                           : mapper_->change(std::move(message), data.wal_end, unix_now_ns());
     if (filtering_) drop_sent_events(data.wal_end, records);
     if (!records.empty()) ++stats_.events_seen;
     write(std::move(records));
