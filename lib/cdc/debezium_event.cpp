@@ -1,5 +1,6 @@
 #include "cdc/debezium_event.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <regex>
 
@@ -414,8 +415,13 @@ std::optional<std::string> default_literal(const std::string& expression) {
 std::string EventEncoder::value(const ChangeEvent& event) const {
   // Written straight into one string in the converter's field order: this is
   // the hot path of the capture, run once per change.
+  // Reserved once: a string that outgrows its reservation is copied whole
+  // into a new one. A table's rows are about the same size, so the last
+  // value's size (and a margin) is the best guess; a first guess from the
+  // schema's size fell a few bytes short for narrow tables.
   std::string out;
-  out.reserve((options_.value_schemas ? envelope_text_.size() : 0) + 256 + 64 * table_.columns.size());
+  out.reserve(std::max((options_.value_schemas ? envelope_text_.size() : 0) + 256 + 64 * table_.columns.size(),
+                       value_size_hint_));
   if (options_.value_schemas) {
     append_literal(out, "{\"schema\":");
     out += envelope_text_;
@@ -440,6 +446,7 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
   processed.append(out);
   out += '}';
   if (options_.value_schemas) out += '}';
+  value_size_hint_ = out.size() + out.size() / 8 + 64;
   return out;
 }
 

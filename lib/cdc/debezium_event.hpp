@@ -124,6 +124,10 @@ class EventEncoder {
   std::vector<FastKind> fast_kinds_;      // per column
   std::string source_prefix_;             // the source block's constant start
   std::string source_table_;              // ,"schema":…,"table":…
+  // What to reserve for the next value (the last one's size and a margin).
+  // An encoder serves one capture thread: value() is const but not for
+  // concurrent use.
+  mutable std::size_t value_size_hint_ = 0;
 };
 
 // Debezium's io.debezium.connector.postgresql.Source schema (reference §2.4).
