@@ -342,9 +342,58 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
   }
 }
 
+namespace {
+
+// A server whose TimeZone is UTC writes timestamptz as
+// "YYYY-MM-DD HH:MM:SS[.f…]+00", which is already the ZonedTimestamp's
+// fields: rewritten in place, without the parse into microseconds and back
+// (most of what a change with a timestamptz column costs). nullopt for any
+// other form (another offset, BC, infinity), which takes the general path.
+std::optional<std::string> utc_text_as_zoned_timestamp(std::string_view text, int precision) {
+  constexpr std::size_t kSeconds = 19;  // "YYYY-MM-DD HH:MM:SS"
+  if (text.size() < kSeconds + 3 || text.substr(text.size() - 3) != "+00") return std::nullopt;
+  const auto digit = [&](std::size_t at) { return text[at] >= '0' && text[at] <= '9'; };
+  for (const std::size_t at : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (!digit(at)) return std::nullopt;
+  }
+  if (text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' || text[16] != ':') return std::nullopt;
+  const auto two = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
+  if (two(5) < 1 || two(5) > 12 || two(8) < 1 || two(8) > 31 || two(11) > 23 || two(14) > 59 || two(17) > 59) {
+    return std::nullopt;
+  }
+  const std::size_t offset = text.size() - 3;
+  std::string_view fraction;
+  if (offset > kSeconds) {
+    if (text[kSeconds] != '.') return std::nullopt;
+    fraction = text.substr(kSeconds + 1, offset - kSeconds - 1);
+    if (fraction.empty() || fraction.size() > 6) return std::nullopt;
+    for (std::size_t at = kSeconds + 1; at < offset; ++at) {
+      if (!digit(at)) return std::nullopt;
+    }
+  }
+  std::string out;
+  out.reserve(32);
+  out.append(text.data(), 10);
+  out += 'T';
+  out.append(text.data() + 11, 8);
+  if (precision > 0) {
+    // The text drops trailing zeros; the ZonedTimestamp has the column's precision.
+    char digits[6] = {'0', '0', '0', '0', '0', '0'};
+    fraction.copy(digits, fraction.size());
+    out += '.';
+    out.append(digits, static_cast<std::size_t>(std::min(precision, 6)));
+  }
+  out += 'Z';
+  return out;
+}
+
+}  // namespace
+
 std::string zoned_timestamp_value(const PgColumnType& type, const std::string& text) {
   if (text == "infinity" || text == "-infinity") return text;
-  return zoned_timestamp(timestamp_micros(text, "timestamptz"), time_precision(type.modifier));
+  const int precision = time_precision(type.modifier);
+  if (auto rewritten = utc_text_as_zoned_timestamp(text, precision)) return std::move(*rewritten);
+  return zoned_timestamp(timestamp_micros(text, "timestamptz"), precision);
 }
 
 OrderedJson column_value(const PgColumnType& type, const std::optional<std::string>& text, const TypeMappingOptions& options) {

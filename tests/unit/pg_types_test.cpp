@@ -120,6 +120,35 @@ TEST_CASE("times by time.precision.mode adaptive, and their special values") {
   CHECK(value_of({oid::kTimestamp}, "2024-06-10 06:13:20.123456", connect) == 1718000000123LL);
 }
 
+TEST_CASE("timestamptz from a UTC server is rewritten in place exactly as the general path formats it") {
+  // The same instant written with +00 (the fast path) and +05:30 (parsed and
+  // formatted): every fraction length, every precision, both ends of the range.
+  const struct {
+    const char* utc;
+    const char* shifted;
+  } instants[] = {{"2026-11-22 20:47:41", "2026-11-23 02:17:41"},
+                  {"1970-01-01 00:00:00", "1970-01-01 05:30:00"},
+                  {"0001-01-01 00:00:00", "0001-01-01 05:30:00"},
+                  {"9999-12-31 18:29:59", "9999-12-31 23:59:59"},
+                  {"2024-02-29 23:59:59", "2024-03-01 05:29:59"}};
+  const char* fractions[] = {"", ".5", ".05", ".123", ".1234", ".60123", ".000001", ".999999"};
+  for (const auto& instant : instants) {
+    for (const char* fraction : fractions) {
+      for (const int precision : {-1, 0, 1, 3, 6}) {
+        const PgColumnType type{oid::kTimestamptz, precision};
+        const auto fast = value_of(type, std::string(instant.utc) + fraction + "+00");
+        const auto general = value_of(type, std::string(instant.shifted) + fraction + "+05:30");
+        CHECK_MESSAGE(fast == general, instant.utc, fraction, " precision ", precision);
+      }
+    }
+  }
+  CHECK(value_of({oid::kTimestamptz}, "2026-11-22 20:47:41.6012+00") == "2026-11-22T20:47:41.601200Z");
+  // Forms the rewrite must leave to the general path.
+  CHECK(value_of({oid::kTimestamptz}, "0044-03-15 12:00:00+00 BC") ==
+        value_of({oid::kTimestamptz}, "0044-03-15 17:30:00+05:30 BC"));
+  CHECK(value_of({oid::kTimestamptz}, "12026-11-22 20:47:41+00") == value_of({oid::kTimestamptz}, "12026-11-23 02:17:41+05:30"));
+}
+
 TEST_CASE("other types: booleans, floats, bytes, uuid, bits, arrays; bad text is an error") {
   CHECK(value_of({oid::kBool}, "t") == true);
   CHECK(value_of({oid::kBool}, "f") == false);
