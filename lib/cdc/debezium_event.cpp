@@ -150,15 +150,22 @@ std::string source_table_text(const std::string& schema, const std::string& tabl
   return out;
 }
 
+// The source block's snapshot marker and database, as JSON strings: the same
+// from one event to the next, so an encoder keeps the last ones quoted.
+struct SourceStrings {
+  std::string_view snapshot_json;
+  std::string_view database_json;
+};
+
 void append_source_block(std::string& out, const std::string& prefix_text, const SourceInfo& source,
-                         const std::string& table_text) {
+                         const std::string& table_text, const SourceStrings& strings) {
   const InstantDigits ts_us(source.ts_us);
   out += prefix_text;  // {"version":…,"connector":"postgresql","name":…,"ts_ms":
   ts_us.append_divided(out, 3);
   append_literal(out, ",\"snapshot\":");
-  append_json_string(out, source.snapshot);
+  out += strings.snapshot_json;
   append_literal(out, ",\"db\":");
-  append_json_string(out, source.database);
+  out += strings.database_json;
   // sequence: a JSON array of decimal LSN strings, itself in a JSON string.
   append_literal(out, ",\"sequence\":\"[");
   const auto lsn_text = [&](const std::optional<std::uint64_t>& lsn) {
@@ -353,8 +360,18 @@ void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) c
   out += '}';
 }
 
+const std::string& EventEncoder::QuotedString::of(const std::string& text) {
+  if (json.empty() || text != last) {
+    last = text;
+    json.clear();
+    append_json_string(json, text);
+  }
+  return json;
+}
+
 void EventEncoder::append_source(std::string& out, const SourceInfo& source) const {
-  append_source_block(out, source_prefix_, source, source_table_);
+  append_source_block(out, source_prefix_, source, source_table_,
+                      {snapshot_json_.of(source.snapshot), database_json_.of(source.database)});
 }
 
 std::string EventEncoder::key_text(const Row& row) const {
@@ -555,7 +572,11 @@ AuxiliaryRecord logical_message_record(const EventOptions& options, const Logica
   value += std::to_string(event.processed_ms);
   value += ",\"source\":";
   // Not a table's event: the source names none.
-  append_source_block(value, source_prefix_text(options), event.source, source_table_text("", ""));
+  std::string snapshot_json, database_json;
+  append_json_string(snapshot_json, event.source.snapshot);
+  append_json_string(database_json, event.source.database);
+  append_source_block(value, source_prefix_text(options), event.source, source_table_text("", ""),
+                      {snapshot_json, database_json});
   value += ",\"transaction\":";
   append_transaction_block(value, event.transaction);
   value += ",\"message\":{\"prefix\":";

@@ -124,10 +124,19 @@ class EventEncoder {
   std::vector<FastKind> fast_kinds_;      // per column
   std::string source_prefix_;             // the source block's constant start
   std::string source_table_;              // ,"schema":…,"table":…
+  // Caches of the hot path. An encoder serves one capture thread: value() is
+  // const but updates them, so it is not for concurrent use.
   // What to reserve for the next value (the last one's size and a margin).
-  // An encoder serves one capture thread: value() is const but not for
-  // concurrent use.
   mutable std::size_t value_size_hint_ = 0;
+  // A source string (the snapshot marker, the database) and its JSON, quoted
+  // again only when it changes.
+  struct QuotedString {
+    std::string last{};
+    std::string json{};
+    const std::string& of(const std::string& text);
+  };
+  mutable QuotedString snapshot_json_;
+  mutable QuotedString database_json_;
 };
 
 // Debezium's io.debezium.connector.postgresql.Source schema (reference §2.4).
