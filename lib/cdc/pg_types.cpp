@@ -357,6 +357,7 @@ std::optional<std::string> utc_text_as_zoned_timestamp(std::string_view text, in
     if (!digit(at)) return std::nullopt;
   }
   if (text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':' || text[16] != ':') return std::nullopt;
+  // Ranges only: PostgreSQL writes real dates (no February 30th, no second 60).
   const auto two = [&](std::size_t at) { return (text[at] - '0') * 10 + (text[at + 1] - '0'); };
   if (two(5) < 1 || two(5) > 12 || two(8) < 1 || two(8) > 31 || two(11) > 23 || two(14) > 59 || two(17) > 59) {
     return std::nullopt;

@@ -24,8 +24,9 @@ std::map<std::string, std::string> capture_producer_properties(const KafkaSinkOp
   // Debezium's JSON is mostly the same text event after event (with schemas
   // on, three quarters of a record is its schema): lz4 shrinks a batch of
   // them about 40 times for little CPU, the broker stores and copies that
-  // much less, and every Kafka client reads it (bench/README).
-  properties.emplace("compression.type", "lz4");
+  // much less, and every Kafka client reads it (bench/README). librdkafka
+  // also takes compression.codec for it: a worker that set that one wins.
+  if (!properties.contains("compression.codec")) properties.emplace("compression.type", "lz4");
   return properties;
 }
 

@@ -28,4 +28,10 @@ TEST_CASE("the capture producer: a transactional.id per connector, and defaults 
   CHECK(properties.at("socket.nagle.disable") == "false");
   CHECK(properties.at("linger.ms") == "50");
   CHECK(properties.at("queue.buffering.max.kbytes") == "4096");
+
+  // librdkafka's other name for it is an override too, not a second setting.
+  options.properties = {{"compression.codec", "zstd"}};
+  properties = capture_producer_properties(options);
+  CHECK(properties.at("compression.codec") == "zstd");
+  CHECK_FALSE(properties.contains("compression.type"));
 }
