@@ -32,7 +32,8 @@
 #   CDCCTL_FLAGS=-vv, WORKER_EXTRA=producer.debug=eos, METRICS=1s, SHOWLOG=1: diagnostics
 set -euo pipefail
 # Checked before minutes of workload, and BASELINE made absolute before the cd below.
-for transport in "${PG_TRANSPORT:-tcp}" "${RECV_TRANSPORT:-unix}"; do
+cdcctl_transport=${PG_TRANSPORT:-tcp}; recv_transport=${RECV_TRANSPORT:-unix}
+for transport in "$cdcctl_transport" "$recv_transport"; do
   [[ $transport == tcp || $transport == unix ]] || { echo "PG_TRANSPORT and RECV_TRANSPORT are tcp or unix" >&2; exit 2; }
 done
 baseline=${BASELINE:+$(realpath "$BASELINE")}
@@ -86,15 +87,9 @@ port=${pg#*port=}; port=${port%% *}
 # segments as they queue and cdcctl reads them in large pieces, where a unix socket keeps
 # every change as its own kernel buffer, taken and freed one by one (about 1 CPU-second more
 # for cdcctl and 0.7 for the walsender here).
-transport_host() {
-  case $1 in
-    tcp) echo 127.0.0.1 ;;
-    unix) echo "$socket" ;;
-    *) echo "PG_TRANSPORT and RECV_TRANSPORT are tcp or unix" >&2; exit 2 ;;
-  esac
-}
-recv_transport=${RECV_TRANSPORT:-unix}; recv_host=$(transport_host "$recv_transport")
-cdcctl_transport=${PG_TRANSPORT:-tcp}; pg_host=$(transport_host "$cdcctl_transport")
+transport_host() { if [[ $1 == tcp ]]; then echo 127.0.0.1; else echo "$socket"; fi; }
+recv_host=$(transport_host "$recv_transport")
+pg_host=$(transport_host "$cdcctl_transport")
 recv_times=(); run_times=(); base_times=(); peak_kb=0
 
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }

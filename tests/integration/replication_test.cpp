@@ -237,6 +237,17 @@ engine::CaptureOptions capture_options(const PgCluster& pg, const std::string& d
   return options;
 }
 
+// Captures from `offset` until the sink holds `deliveries` batches (20 s at
+// most), then stops; what the capture counted comes back.
+engine::CaptureStats capture_until(const engine::CaptureOptions& options, MemorySink& sink,
+                                   const std::optional<cdc::PostgresOffset>& offset, std::size_t deliveries) {
+  engine::PgCapture capture(options, sink);
+  capture.start(offset);
+  capture.run_for(20s, [&] { return sink.deliveries.size() >= deliveries; });
+  capture.close();
+  return capture.stats();
+}
+
 }  // namespace
 
 TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed only afterwards, a restart skips what was delivered") {
@@ -252,12 +263,7 @@ TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed 
 
   auto options = capture_options(pg, db);
   MemorySink sink(pg, db);
-  {
-    engine::PgCapture capture(options, sink);
-    capture.start(std::nullopt);
-    capture.run_for(20s, [&] { return sink.deliveries.size() >= 3; });
-    capture.close();
-  }
+  capture_until(options, sink, std::nullopt, 3);
   REQUIRE(sink.deliveries.size() == 3);
   const auto& first = sink.deliveries[0];
   REQUIRE(first.records.size() == 1);
@@ -292,11 +298,7 @@ TEST_CASE("capture: transactions delivered with their offset, the LSN confirmed 
   sink.fail_after = -1;
   auto resume = sink.deliveries[3].offset;
   resume.lsn_proc = sink.deliveries[2].offset.lsn_commit;
-  engine::PgCapture capture(options, sink);
-  capture.start(resume);
-  capture.run_for(20s, [&] { return sink.deliveries.size() >= 5; });
-  capture.close();
-  CHECK(capture.stats().skipped_transactions == 1);
+  CHECK(capture_until(options, sink, resume, 5).skipped_transactions == 1);
   REQUIRE(sink.deliveries.size() == 5);
   REQUIRE(sink.deliveries[4].records.size() == 2);  // the delete and its tombstone
   CHECK(nlohmann::json::parse(*sink.deliveries[4].records[0].value)["op"] == "d");
@@ -387,12 +389,7 @@ TEST_CASE("capture: taking over Debezium's offset stored inside a transaction se
 
   auto options = capture_options(pg, db);
   MemorySink sink(pg, db);
-  {
-    engine::PgCapture capture(options, sink);
-    capture.start(std::nullopt);
-    capture.run_for(20s, [&] { return sink.deliveries.size() >= 2; });
-    capture.close();
-  }
+  capture_until(options, sink, std::nullopt, 2);
   REQUIRE(sink.deliveries.size() == 2);
   const auto& whole = sink.deliveries[1].records;
   REQUIRE(whole.size() == 6);  // c 10, c 11, d 10, tombstone, c 12, c 13
@@ -425,10 +422,7 @@ TEST_CASE("capture: taking over Debezium's offset stored inside a transaction se
     MemorySink resumed(pg, db);
     auto slot_options = options;
     slot_options.slot = slot;
-    engine::PgCapture capture(slot_options, resumed);
-    capture.start(offset);
-    capture.run_for(20s, [&] { return !resumed.deliveries.empty(); });
-    capture.close();
+    capture_until(slot_options, resumed, offset, 1);
     REQUIRE(resumed.deliveries.size() == 1);
     CHECK(resumed.deliveries[0].offset.lsn_commit == sink.deliveries[1].offset.lsn_commit);
     return described(resumed.deliveries[0].records);
