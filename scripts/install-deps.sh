@@ -13,6 +13,10 @@ packages=(
   # ODBC drivers, groff to check the man pages, openssl for TLS tests, curl+jq for
   # the benchmarks that compare against them
   postgresql-15 postgresql-client-15 kcat odbc-postgresql libsqliteodbc sqlite3 groff-base openssl curl jq
+  # the real tier: a JDK and Maven resolve and run Apache Kafka, Kafka Connect and
+  # Debezium from Maven artifacts (tests/real/pom.xml); confluent-kafka's
+  # AdminClient checks topic configs independently of cdcctl
+  default-jdk-headless maven python3-confluent-kafka
 )
 
 missing=()

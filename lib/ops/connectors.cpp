@@ -189,11 +189,22 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
     for (const auto& name : pending) {
       if (target == Target::Gone) {
         auto existing = client.connector_names();
-        if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
-          result.reached.push_back(name);
-        } else {
+        if (std::find(existing.begin(), existing.end(), name) != existing.end()) {
           last_seen[name] = "still exists";
           still.push_back(name);
+          continue;
+        }
+        // Kafka Connect drops a deleted connector from GET /connectors at once,
+        // but stops its instance and tasks afterwards: until they have stopped
+        // its status is still served (a Debezium task still holds its slot).
+        // Gone means no status either.
+        try {
+          const auto status = client.status(name);
+          last_seen[name] = "deleted, but its " + describe_state(status) + " is still stopping";
+          still.push_back(name);
+        } catch (const Error& error) {
+          if (error.code() != ExitCode::NotFound) throw;
+          result.reached.push_back(name);
         }
         continue;
       }

@@ -281,6 +281,13 @@ TEST_CASE("delete asks first, has --dry-run, and --wait until gone") {
   CHECK(deleted.exit_code == 0);
   CHECK(deleted.out == "old-a: deleted\nold-b: deleted\n");
   CHECK(cluster.run({"connectors", "list", "-o", "name"}).out == "keep\n");
+  // --wait means the tasks have stopped too: real Connect serves a deleted
+  // connector's status until then (the double for 300 ms after the DELETE).
+  for (const auto* name : {"old-a", "old-b"}) {
+    CHECK(run_process({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", cluster.connect.url() + "/connectors/" +
+                                                                                  name + "/status"})
+              .out == "404");
+  }
   CHECK(cluster.run({"connectors", "delete", "--all", "--yes"}).exit_code == 2);  // --all is not offered for delete
 }
 

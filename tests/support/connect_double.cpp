@@ -948,6 +948,8 @@ class ConnectDouble::Impl {
   mutable std::mutex mutex_;
   std::map<std::string, ConnectorRecord> connectors_;
   std::map<std::string, std::set<std::string>> active_topics_;
+  // Deleted connectors whose tasks are still stopping, and until when.
+  std::map<std::string, std::pair<ConnectorRecord, std::chrono::steady_clock::time_point>> stopping_;
   LoggerState root_logger_{"INFO", std::nullopt};
   std::map<std::string, LoggerState> loggers_;  // log4j's "current loggers", root excluded
   std::vector<ConnectDoublePlugin> plugins_;
@@ -1781,7 +1783,10 @@ Reply ConnectDouble::Impl::get_connector(const Call& call) {
 
 Reply ConnectDouble::Impl::delete_connector(const Call& call) {
   const std::string& name = call.arg(0);
-  existing(name, "Connector " + name + " not found");
+  ConnectorRecord& record = existing(name, "Connector " + name + " not found");
+  if (options_.delete_stop_delay.count() > 0) {
+    stopping_.insert_or_assign(name, std::make_pair(record, std::chrono::steady_clock::now() + options_.delete_stop_delay));
+  }
   connectors_.erase(name);
   active_topics_.erase(name);
   return empty_reply(204);
@@ -1829,6 +1834,14 @@ Reply ConnectDouble::Impl::patch_config(const Call& call) {
 
 Reply ConnectDouble::Impl::get_status(const Call& call) {
   const std::string& name = call.arg(0);
+  if (!connectors_.contains(name)) {
+    if (auto stopping = stopping_.find(name); stopping != stopping_.end()) {
+      if (std::chrono::steady_clock::now() < stopping->second.second) {
+        return json_reply(200, status_json(name, stopping->second.first));
+      }
+      stopping_.erase(stopping);
+    }
+  }
   return json_reply(200, status_json(name, existing(name, "No status found for connector " + name)));
 }
 

@@ -45,6 +45,11 @@ struct ConnectDoubleOptions {
   // state with no failures, like a worker re-reading its config topic after a restart.
   // The constructor throws std::runtime_error for an unreadable file or unwritable path.
   std::string state_file;
+  // As real Kafka Connect does, a deleted connector leaves GET /connectors at
+  // once but its status is still served until its instance and tasks have
+  // stopped: this long after the DELETE (a real worker took ~0.3 s to stop a
+  // Debezium task).
+  std::chrono::milliseconds delete_stop_delay{300};
 };
 
 // One installed plugin, as GET /connector-plugins reports it.

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -90,6 +91,7 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group, so a stop reaches its children too
+    if (options.die_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     sigset_t none;    // launchers block signals; their children must not inherit that
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -18,6 +18,9 @@ struct RunOptions {
   std::chrono::seconds timeout{120};             // killed after this; exit_code is then -1
   std::optional<std::pair<uid_t, gid_t>> run_as{}; // drop privileges in the child (root only)
   std::string cwd{};
+  // The child is killed (SIGKILL) when the process that started it dies, also
+  // by SIGKILL: for services that do not watch their standard input (JVMs).
+  bool die_with_parent = false;
 };
 
 struct RunResult {

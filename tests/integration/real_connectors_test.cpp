@@ -1,0 +1,450 @@
+// The real tier: `cdcctl connectors`, `plugins`, `cluster`, `loggers`,
+// `health`, `offsets` and `slots` against a real Kafka Connect worker running
+// the real Debezium PostgreSQL connector and JDBC sink, on a real Kafka
+// broker, with a real PostgreSQL as source and target. Assertions check what
+// a user would see (output, exit codes) and, independently of cdcctl, what
+// the worker says over plain REST (curl) and what is in the databases.
+//
+// One cluster for the binary; the cases run in file order and each cleans up
+// the connectors it made.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/pg_cluster.hpp"
+#include "support/process.hpp"
+#include "support/real_cluster.hpp"
+
+using namespace cdcctl::testsupport;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+RealCluster& cluster() {
+  static RealCluster instance(RealClusterOptions{.name = "connectors"});
+  return instance;
+}
+
+PgCluster& pg() {
+  static PgCluster instance;
+  return instance;
+}
+
+// The password of the role Debezium logs in with (scram over TCP).
+constexpr const char* kPassword = "dbz-secret-7f3a";
+
+// A database with a small table, and a login role Debezium uses.
+std::string source_database() {
+  static const std::string database = [] {
+    auto name = pg().create_database("shop");
+    pg().create_login_role("dbz", kPassword);
+    pg().psql("ALTER ROLE dbz SUPERUSER REPLICATION");
+    pg().psql("CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);"
+              "INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 5) g;",
+              name);
+    return name;
+  }();
+  return database;
+}
+
+std::string target_database() {
+  static const std::string database = pg().create_database("warehouse");
+  return database;
+}
+
+json source_config(const std::string& name, const std::string& prefix) {
+  return {{"name", name},
+          {"config",
+           {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
+            {"tasks.max", "1"},
+            {"plugin.name", "pgoutput"},
+            {"database.hostname", "127.0.0.1"},
+            {"database.port", std::to_string(pg().port())},
+            {"database.user", "dbz"},
+            {"database.password", kPassword},
+            {"database.dbname", source_database()},
+            {"topic.prefix", prefix},
+            {"table.include.list", "public.customers"},
+            {"slot.name", prefix + "_slot"},
+            {"publication.name", prefix + "_publication"},
+            {"slot.drop.on.stop", "false"}}}};
+}
+
+json sink_config(const std::string& name, const std::string& topic) {
+  return {{"name", name},
+          {"config",
+           {{"connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"},
+            {"tasks.max", "1"},
+            {"topics", topic},
+            {"connection.url", "jdbc:postgresql://127.0.0.1:" + std::to_string(pg().port()) + "/" + target_database()},
+            {"connection.username", "postgres"},
+            {"connection.password", "unused-trust-auth"},
+            {"insert.mode", "upsert"},
+            {"primary.key.mode", "record_key"},
+            {"delete.enabled", "true"},
+            {"schema.evolution", "basic"}}}};
+}
+
+RunResult cli(std::vector<std::string> args, RunOptions options = {}) {
+  args.insert(args.end(), {"--connect-url", cluster().connect_url(), "--timeout", "30s"});
+  return run_cdcctl(args, std::move(options));
+}
+
+json cli_json(std::vector<std::string> args) {
+  args.insert(args.end(), {"-o", "json"});
+  const auto result = cli(args);
+  INFO(result.out, result.err);
+  REQUIRE(result.exit_code == 0);
+  return json::parse(result.out);
+}
+
+// What the worker says, over plain REST, as another tool would see it.
+json rest_get(const std::string& path) {
+  const auto result = run_process({"curl", "-s", "--max-time", "10", cluster().connect_url() + path});
+  REQUIRE(result.exit_code == 0);
+  return json::parse(result.out);
+}
+
+std::string connector_state(const std::string& name) {
+  const auto status = rest_get("/connectors/" + name + "/status");
+  return status.contains("connector") ? status["connector"]["state"].get<std::string>() : "MISSING";
+}
+
+std::vector<std::string> task_states(const std::string& name) {
+  std::vector<std::string> states;
+  const auto status = rest_get("/connectors/" + name + "/status");
+  if (status.contains("tasks")) {
+    for (const auto& task : status["tasks"]) states.push_back(task["state"]);
+  }
+  return states;
+}
+
+// Polls until pred holds (or 120 s pass); returns whether it held.
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::seconds limit = 120s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(250ms);
+  }
+  return pred();
+}
+
+bool running_with_tasks(const std::string& name) {
+  const auto tasks = task_states(name);
+  return connector_state(name) == "RUNNING" && !tasks.empty() &&
+         std::all_of(tasks.begin(), tasks.end(), [](const auto& state) { return state == "RUNNING"; });
+}
+
+// A deleted connector's task lets go of its slot a moment later.
+void drop_slot_once_released(const std::string& slot) {
+  CHECK(eventually([&] {
+    return pg().psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") == "0";
+  }));
+  pg().psql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+}
+
+class ConfigFile {
+ public:
+  explicit ConfigFile(const json& config) : path_(dir_.path() + "/connector.json") { write(config); }
+  void write(const json& config) {
+    std::ofstream out(path_, std::ios::trunc);
+    out << config.dump(2);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  TempDir dir_{"cdcctl-real-config"};
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_SUITE("real connectors") {
+  TEST_CASE("cluster info, health, plugins: what the real worker runs") {
+    const auto info = cli_json({"cluster", "info"});
+    CHECK(info["version"] == "4.3.2");
+    CHECK(!info["kafka_cluster_id"].get<std::string>().empty());
+
+    const auto health = cli({"cluster", "health"});
+    INFO(health.out, health.err);
+    CHECK(health.exit_code == 0);
+
+    const auto plugins = cli({"plugins", "list"});
+    INFO(plugins.out, plugins.err);
+    CHECK(plugins.exit_code == 0);
+    CHECK(plugins.out.find("io.debezium.connector.postgresql.PostgresConnector") != std::string::npos);
+    CHECK(plugins.out.find("io.debezium.connector.jdbc.JdbcSinkConnector") != std::string::npos);
+    CHECK(plugins.out.find("3.6.1.Final") != std::string::npos);
+
+    const auto described = cli({"plugins", "describe", "PostgresConnector", "--search", "slot.name"});
+    INFO(described.out, described.err);
+    CHECK(described.exit_code == 0);
+    CHECK(described.out.find("slot.name") != std::string::npos);
+  }
+
+  TEST_CASE("apply creates a running Debezium source, re-apply changes nothing, a change is one update") {
+    const json config = source_config("shop-source", "shop");
+    ConfigFile file(config);
+
+    const auto created = cli({"connectors", "apply", "-f", file.path(), "--wait"});
+    INFO(created.out, created.err, cluster().worker_log_tail(0));
+    CHECK(created.exit_code == 0);
+    CHECK(created.out.find("shop-source: created") != std::string::npos);
+    CHECK(running_with_tasks("shop-source"));
+
+    const auto again = cli({"connectors", "apply", "-f", file.path()});
+    INFO(again.out, again.err);
+    CHECK(again.exit_code == 0);
+    CHECK(again.out.find("shop-source: unchanged") != std::string::npos);
+
+    auto changed = config;
+    changed["config"]["heartbeat.interval.ms"] = "5000";
+    file.write(changed);
+    const auto updated = cli({"connectors", "apply", "-f", file.path(), "--wait"});
+    INFO(updated.out, updated.err);
+    CHECK(updated.exit_code == 0);
+    CHECK(updated.out.find("shop-source: updated (1 change)") != std::string::npos);
+    CHECK(rest_get("/connectors/shop-source/config")["heartbeat.interval.ms"] == "5000");
+    CHECK(eventually([] { return running_with_tasks("shop-source"); }));
+  }
+
+  TEST_CASE("list and describe a real source RUNNING and a real JDBC sink writing into PostgreSQL") {
+    REQUIRE(eventually([] { return running_with_tasks("shop-source"); }));
+    ConfigFile sink(sink_config("shop-sink", "shop.public.customers"));
+    const auto created = cli({"connectors", "apply", "-f", sink.path(), "--wait"});
+    INFO(created.out, created.err, cluster().worker_log_tail(0));
+    REQUIRE(created.exit_code == 0);
+
+    // The snapshot of five rows travels source → Kafka → sink → PostgreSQL.
+    const auto rows = [] {
+      return pg().psql("SELECT count(*) FROM shop_public_customers", target_database());
+    };
+    CHECK(eventually([&] {
+      try {
+        return rows() == "5";
+      } catch (const std::exception&) {
+        return false;  // the sink has not created the table yet
+      }
+    }));
+    pg().psql("INSERT INTO customers VALUES (6, 'streamed')", source_database());
+    CHECK(eventually([&] {
+      return pg().psql("SELECT coalesce(max(name), '') FROM shop_public_customers WHERE id = 6", target_database())
+                 .starts_with("streamed");
+    }));
+
+    const auto list = cli_json({"connectors", "list"});
+    std::map<std::string, json> by_name;
+    for (const auto& connector : list) by_name[connector["name"]] = connector;
+    REQUIRE(by_name.contains("shop-source"));
+    REQUIRE(by_name.contains("shop-sink"));
+    CHECK(by_name["shop-source"]["type"] == "source");
+    CHECK(by_name["shop-source"]["state"] == "RUNNING");
+    CHECK(by_name["shop-source"]["tasks"] == json{{"running", 1}, {"total", 1}});
+    CHECK(by_name["shop-sink"]["type"] == "sink");
+    CHECK(by_name["shop-sink"]["state"] == "RUNNING");
+
+    const auto table = cli({"connectors", "list"});
+    CHECK(table.exit_code == 0);
+    CHECK(table.out.find("io.debezium.connector.jdbc.JdbcSinkConnector") != std::string::npos);
+
+    const auto described = cli({"connectors", "describe", "shop-source"});
+    INFO(described.out, described.err);
+    CHECK(described.exit_code == 0);
+    CHECK(described.out.find("RUNNING") != std::string::npos);
+    // The worker Connect says runs the task: its advertised REST host:port.
+    CHECK(described.out.find(cluster().connect_url().substr(std::string("http://").size())) != std::string::npos);
+    // Connect's topic tracking (KIP-558) names the topics each connector used.
+    CHECK(eventually([] {
+      const auto d = cli({"connectors", "describe", "shop-sink"});
+      return d.out.find("shop.public.customers") != std::string::npos;
+    }));
+
+    const auto tasks = cli({"connectors", "tasks", "shop-sink"});
+    CHECK(tasks.exit_code == 0);
+    CHECK(tasks.out.find("RUNNING") != std::string::npos);
+  }
+
+  TEST_CASE("config masks the password the worker returns, unless --show-secrets") {
+    const auto shown = cli({"connectors", "config", "shop-source"});
+    INFO(shown.out, shown.err);
+    CHECK(shown.exit_code == 0);
+    CHECK(shown.out.find(kPassword) == std::string::npos);
+    CHECK(shown.out.find("********") != std::string::npos);
+    const auto as_json = cli({"connectors", "config", "shop-source", "-o", "json"});
+    CHECK(as_json.out.find(kPassword) == std::string::npos);
+    const auto revealed = cli({"connectors", "config", "shop-source", "--show-secrets"});
+    CHECK(revealed.out.find(kPassword) != std::string::npos);
+  }
+
+  TEST_CASE("pause, resume and stop with --wait end in the state the worker reports") {
+    REQUIRE(eventually([] { return running_with_tasks("shop-sink"); }));
+    const auto paused = cli({"connectors", "pause", "shop-sink", "--wait"});
+    INFO(paused.out, paused.err);
+    CHECK(paused.exit_code == 0);
+    CHECK(connector_state("shop-sink") == "PAUSED");
+    CHECK(task_states("shop-sink") == std::vector<std::string>{"PAUSED"});
+
+    const auto resumed = cli({"connectors", "resume", "shop-sink", "--wait"});
+    INFO(resumed.out, resumed.err);
+    CHECK(resumed.exit_code == 0);
+    CHECK(running_with_tasks("shop-sink"));
+
+    const auto stopped = cli({"connectors", "stop", "shop-sink", "--wait"});
+    INFO(stopped.out, stopped.err);
+    CHECK(stopped.exit_code == 0);
+    CHECK(connector_state("shop-sink") == "STOPPED");
+    CHECK(task_states("shop-sink").empty());
+
+    const auto again = cli({"connectors", "resume", "shop-sink", "--wait"});
+    CHECK(again.exit_code == 0);
+    CHECK(running_with_tasks("shop-sink"));
+  }
+
+  TEST_CASE("validate reports the real worker's validation error") {
+    auto bad = source_config("bad-source", "bad");
+    bad["config"]["snapshot.mode"] = "sometimes";
+    ConfigFile file(bad);
+    const auto result = cli({"connectors", "validate", "-f", file.path()});
+    INFO(result.out, result.err);
+    CHECK(result.exit_code == 1);
+    CHECK((result.out + result.err).find("snapshot.mode") != std::string::npos);
+    CHECK(connector_state("bad-source") == "MISSING");
+  }
+
+  TEST_CASE("loggers: a level set through cdcctl is the level the worker reports") {
+    const auto set = cli({"loggers", "set", "io.debezium.connector.postgresql", "DEBUG"});
+    INFO(set.out, set.err);
+    CHECK(set.exit_code == 0);
+    CHECK(rest_get("/admin/loggers/io.debezium.connector.postgresql")["level"] == "DEBUG");
+    const auto list = cli({"loggers", "list"});
+    CHECK(list.out.find("io.debezium.connector.postgresql") != std::string::npos);
+    CHECK(cli({"loggers", "set", "io.debezium.connector.postgresql", "INFO"}).exit_code == 0);
+  }
+
+  // A source whose task fails for real, with Debezium's own trace: its
+  // publication does not exist and it may not create one. (A wrong password
+  // does not do: Debezium retries a failed login for ever with the task
+  // RUNNING, whatever errors.max.retries says.)
+  TEST_CASE("a task failed for real: health is CRITICAL with the trace, restart of the failed task heals it") {
+    auto config = source_config("fragile-source", "fragile");
+    config["config"]["publication.autocreate.mode"] = "disabled";
+    REQUIRE(curl_json("POST", cluster().connect_url() + "/connectors", config.dump()).exit_code == 0);
+    REQUIRE(eventually([] { return task_states("fragile-source") == std::vector<std::string>{"FAILED"}; }));
+    const auto trace = rest_get("/connectors/fragile-source/status")["tasks"][0]["trace"].get<std::string>();
+    CHECK(trace.find("Publication autocreation is disabled") != std::string::npos);
+
+    TempDir state("cdcctl-real-health");
+    const std::string prometheus = state.path() + "/cdcctl.prom";
+    const std::vector<std::string> health_flags{"health", "--state-file", state.path() + "/health.json", "--prometheus",
+                                                prometheus};
+    const auto critical = cli(health_flags);
+    INFO(critical.out, critical.err);
+    CHECK(critical.exit_code == 2);
+    CHECK(critical.out.starts_with("CRITICAL - 1 of 3 connectors need attention: fragile-source task 0 FAILED: "
+                                   "org.apache.kafka.connect.errors.ConnectException: Publication autocreation is "
+                                   "disabled"));
+    std::ifstream metrics(prometheus);
+    const std::string text((std::istreambuf_iterator<char>(metrics)), std::istreambuf_iterator<char>());
+    CAPTURE(text);
+    CHECK(text.find("cdcctl_health_status 2") != std::string::npos);
+    CHECK(text.find("connector=\"fragile-source\",task=\"0\",state=\"FAILED\"} 1") != std::string::npos);
+    CHECK(text.find("connector=\"shop-source\",task=\"0\",state=\"RUNNING\"} 1") != std::string::npos);
+
+    // Fixed at the source; --restart-failed restarts exactly the failed task.
+    pg().psql("CREATE PUBLICATION fragile_publication FOR TABLE customers", source_database());
+    auto restart_args = health_flags;
+    restart_args.push_back("--restart-failed");
+    const auto restarting = cli(restart_args);
+    INFO(restarting.out, restarting.err);
+    CHECK(restarting.exit_code == 1);  // WARNING while the restart is in progress
+    CHECK(restarting.out.find("fragile-source task 0 FAILED; restarted (attempt 1 of 3)") != std::string::npos);
+    CHECK(eventually([] { return running_with_tasks("fragile-source"); }));
+    CHECK(eventually([&] { return cli(health_flags).exit_code == 0; }));
+    // Only the failed task was restarted: the healthy connectors kept running.
+    CHECK(running_with_tasks("shop-source"));
+    CHECK(running_with_tasks("shop-sink"));
+    CHECK(cli({"connectors", "delete", "fragile-source", "--yes", "--wait"}).exit_code == 0);
+    drop_slot_once_released("fragile_slot");
+  }
+
+  TEST_CASE("restart --only-failed on a real failed task") {
+    auto config = source_config("fragile2-source", "fragile2");
+    config["config"]["publication.autocreate.mode"] = "disabled";
+    REQUIRE(curl_json("POST", cluster().connect_url() + "/connectors", config.dump()).exit_code == 0);
+    REQUIRE(eventually([] { return task_states("fragile2-source") == std::vector<std::string>{"FAILED"}; }));
+    // The connector instance runs; only its task failed.
+    const auto listed = cli({"connectors", "list", "--state", "FAILED", "-o", "name"});
+    CHECK(listed.out == "fragile2-source\n");
+    const auto describe = cli({"connectors", "describe", "fragile2-source"});
+    CHECK(describe.out.find("Publication autocreation is disabled") != std::string::npos);
+
+    pg().psql("CREATE PUBLICATION fragile2_publication FOR TABLE customers", source_database());
+    const auto result = cli({"connectors", "restart", "--all", "--only-failed", "--include-tasks", "--wait"});
+    INFO(result.out, result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("fragile2-source") != std::string::npos);
+    CHECK(result.out.find("shop-source: nothing to restart (no failed connector or task)") != std::string::npos);
+    CHECK(running_with_tasks("fragile2-source"));
+    CHECK(running_with_tasks("shop-source"));
+    CHECK(cli({"connectors", "delete", "fragile2-source", "--yes", "--wait"}).exit_code == 0);
+    drop_slot_once_released("fragile2_slot");
+  }
+
+  TEST_CASE("offsets get decodes Debezium's real offsets") {
+    // An offset is committed within offset.flush.interval.ms after a change.
+    pg().psql("UPDATE customers SET name = 'renamed' WHERE id = 1", source_database());
+    json offsets;
+    REQUIRE(eventually([&] {
+      offsets = cli_json({"offsets", "get", "shop-source"});
+      return !offsets.empty() && !offsets[0]["offsets"].empty() &&
+             offsets[0]["offsets"][0]["offset"].contains("lsn");
+    }));
+    const auto& entry = offsets[0]["offsets"][0];
+    CHECK(entry["partition"] == json{{"server", "shop"}});
+    CHECK(entry["offset"]["lsn"].is_number_unsigned());
+    const auto text = cli({"offsets", "get", "shop-source"});
+    CHECK(text.out.find("{\"server\":\"shop\"}") != std::string::npos);
+    CHECK(text.out.find("lsn ") != std::string::npos);
+  }
+
+  TEST_CASE("slots: the slot real Debezium holds is active and its drop refused; after delete it can go") {
+    REQUIRE(eventually([] { return running_with_tasks("shop-source"); }));
+    const auto conninfo = pg().conninfo(source_database());
+    const auto listed = run_cdcctl({"slots", "list", "--pg", conninfo, "-o", "json"});
+    INFO(listed.out, listed.err);
+    REQUIRE(listed.exit_code == 0);
+    bool found_active = false;
+    for (const auto& slot : json::parse(listed.out)) {
+      if (slot["name"] == "shop_slot") found_active = slot["active"] == true && slot["plugin"] == "pgoutput";
+    }
+    CHECK(found_active);
+
+    const auto refused = run_cdcctl({"slots", "drop", "shop_slot", "--yes", "--pg", conninfo});
+    INFO(refused.out, refused.err);
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err.find("refusing to drop an active slot: shop_slot") != std::string::npos);
+    CHECK(pg().psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'shop_slot'") == "1");
+
+    // Deleting both connectors; the source's slot is left (slot.drop.on.stop=false),
+    // inactive, and then cdcctl drops it.
+    for (const auto* name : {"shop-sink", "shop-source"}) {
+      const auto deleted = cli({"connectors", "delete", name, "--yes", "--wait"});
+      INFO(deleted.out, deleted.err);
+      CHECK(deleted.exit_code == 0);
+      CHECK(connector_state(name) == "MISSING");
+    }
+    REQUIRE(eventually([] {
+      return pg().psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'shop_slot' AND NOT active") ==
+             "1";
+    }));
+    const auto dropped = run_cdcctl({"slots", "drop", "shop_slot", "--yes", "--pg", conninfo});
+    INFO(dropped.out, dropped.err);
+    CHECK(dropped.exit_code == 0);
+    CHECK(pg().psql("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'shop_slot'") == "0");
+  }
+}
