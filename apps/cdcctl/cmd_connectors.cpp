@@ -492,6 +492,21 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
                             " connectors could not be applied", why,
                         "the others were applied; fix these and run apply again (it only sends what differs)");
   }
+  if (flags.wait.wait) {
+    std::vector<ops::ConnectorDefinition> applied;
+    for (const auto& step : steps) {
+      if (std::find(changed.begin(), changed.end(), step.definition.name) != changed.end()) {
+        applied.push_back(step.definition);
+      }
+    }
+    const auto stale = ops::wait_for_applied_configs(client, applied, parse_duration(flags.wait.timeout));
+    if (!stale.empty()) {
+      std::string list;
+      for (const auto& name : stale) list += (list.empty() ? "" : ", ") + name;
+      throw Error::failed("the worker still serves an older config of " + list + " after " + flags.wait.timeout, {},
+                          "check the worker's log; the config topic may be unreachable");
+    }
+  }
   // An update keeps the connector's target state: a paused or stopped one stays so.
   std::map<ops::Target, std::vector<std::string>> by_target;
   for (const auto& step : steps) {
@@ -580,6 +595,12 @@ ExitCode patch(AppContext& context, const PatchFlags& flags) {
     after = client.put_config(flags.name, wanted).config;
   }
   const auto changes = ops::diff_config(before, after);
+  if (!changes.empty()) {
+    // So that what runs next (a config, another patch's read) sees this one.
+    const auto stale = ops::wait_for_applied_configs(client, {ops::ConnectorDefinition{.name = flags.name, .config = after}},
+                                                     context.settings().timeout());
+    if (!stale.empty()) context.logger().warn("the worker does not serve the patched config of " + flags.name + " yet");
+  }
   const auto format = context.format();
   if (format != output::Format::Table && format != output::Format::Wide) {
     output::Document document{.data = {{"name", flags.name}, {"result", changes.empty() ? "unchanged" : "patched"},

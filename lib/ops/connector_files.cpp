@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/interrupt.hpp"
 #include "core/secrets.hpp"
 
 namespace cdcctl::ops {
@@ -172,6 +173,35 @@ std::vector<ApplyStep> plan_apply(connect::Client& client, const std::vector<Con
 void apply_step(connect::Client& client, const ApplyStep& step) {
   if (step.action == ApplyAction::Unchanged) return;
   client.put_config(step.definition.name, step.definition.config);
+}
+
+std::vector<std::string> wait_for_applied_configs(connect::Client& client,
+                                                  const std::vector<ConnectorDefinition>& applied,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::chrono::milliseconds poll_interval) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<const ConnectorDefinition*> pending;
+  for (const auto& definition : applied) pending.push_back(&definition);
+  while (true) {
+    std::vector<const ConnectorDefinition*> still;
+    for (const auto* definition : pending) {
+      try {
+        if (client.config(definition->name) == definition->config) continue;
+      } catch (const Error& error) {
+        // A connector just created can be missing from a worker's copy too.
+        if (error.code() != ExitCode::NotFound) throw;
+      }
+      still.push_back(definition);
+    }
+    pending = std::move(still);
+    if (pending.empty() || std::chrono::steady_clock::now() + poll_interval > deadline ||
+        !sleep_unless_interrupted(poll_interval)) {
+      break;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto* definition : pending) names.push_back(definition->name);
+  return names;
 }
 
 }  // namespace cdcctl::ops

@@ -3,6 +3,7 @@
 // to a cluster would change. Files may be Kafka Connect's create-request
 // shape {"name": …, "config": {…}}, a flat config map with "name", or an
 // array of either; // comments are allowed (the templates use them).
+#include <chrono>
 #include <istream>
 #include <optional>
 #include <string>
@@ -53,5 +54,16 @@ std::vector<ApplyStep> plan_apply(connect::Client& client, const std::vector<Con
 // Applies one step: PUT /config (create-or-replace, safe to retry) for
 // creates and updates; nothing at all for unchanged connectors.
 void apply_step(connect::Client& client, const ApplyStep& step);
+
+// Kafka Connect answers PUT /config once the config is in its config topic,
+// but a worker serves GET /config (and runs the connector) from its own copy,
+// which catches up a moment later: right after an update, reads can still show
+// the old config and the old, RUNNING connector. Polls GET /config until each
+// applied definition's config is what the worker serves, or the timeout
+// passes; returns the names still showing another config.
+std::vector<std::string> wait_for_applied_configs(connect::Client& client,
+                                                  const std::vector<ConnectorDefinition>& applied,
+                                                  std::chrono::milliseconds timeout,
+                                                  std::chrono::milliseconds poll_interval = std::chrono::milliseconds(200));
 
 }  // namespace cdcctl::ops

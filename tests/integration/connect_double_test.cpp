@@ -317,6 +317,10 @@ TEST_SUITE("connect double") {
     const auto res = w.patch("/connectors/src/config", {{"batch.size", "10"}, {"file", nullptr}});
     REQUIRE(res);
     CHECK(res->status == 200);
+    CHECK(body_of(res)["config"]["batch.size"] == "10");
+    // As a real worker, GET /config serves the old config for a moment.
+    CHECK(body_of(w.http.Get("/connectors/src/config"))["batch.size"] != "10");
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
     const json config = body_of(w.http.Get("/connectors/src/config"));
     CHECK(config["batch.size"] == "10");
     CHECK_FALSE(config.contains("file"));

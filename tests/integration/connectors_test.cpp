@@ -388,7 +388,9 @@ TEST_CASE("apply creates, updates with a masked diff, and is idempotent (a secon
 
   write(dir, "orders.json", R"({"name": "orders", "config": {"connector.class": "FileStreamSource", "topic": "orders",
  "tasks.max": "2", "database.password": "second-secret", "connection.url": "jdbc:postgresql://db/app?password=pw"}})");
-  auto updated = cluster.run({"connectors", "apply", "-f", dir.path() + "/orders.json"});
+  // --wait returns once the worker serves the new config (the double, like a
+  // real worker, serves the old one for a moment after the PUT).
+  auto updated = cluster.run({"connectors", "apply", "-f", dir.path() + "/orders.json", "--wait"});
   CHECK(updated.exit_code == 0);
   CHECK(updated.out ==
         "orders: updated (3 changes)\n"

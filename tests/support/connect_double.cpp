@@ -948,6 +948,8 @@ class ConnectDouble::Impl {
   mutable std::mutex mutex_;
   std::map<std::string, ConnectorRecord> connectors_;
   std::map<std::string, std::set<std::string>> active_topics_;
+  // Replaced configs still served by GET /config, and until when.
+  std::map<std::string, std::pair<Config, std::chrono::steady_clock::time_point>> previous_configs_;
   // Deleted connectors whose tasks are still stopping, and until when.
   std::map<std::string, std::pair<ConnectorRecord, std::chrono::steady_clock::time_point>> stopping_;
   LoggerState root_logger_{"INFO", std::nullopt};
@@ -1556,6 +1558,10 @@ Reply ConnectDouble::Impl::put_connector(const Call& call, const std::string& na
     // A new config is a new connector as far as injected failures go.
     record.sticky_trace.reset();
     record.sticky_task_traces.clear();
+    if (options_.config_update_delay.count() > 0 && record.config != clean) {
+      previous_configs_.insert_or_assign(
+          name, std::make_pair(record.config, std::chrono::steady_clock::now() + options_.config_update_delay));
+    }
     record.config = std::move(clean);
     record.type = connector_plugin(record.config.at("connector.class")).type;
     info["config"] = config_json(record.config);
@@ -1789,12 +1795,18 @@ Reply ConnectDouble::Impl::delete_connector(const Call& call) {
   }
   connectors_.erase(name);
   active_topics_.erase(name);
+  previous_configs_.erase(name);
   return empty_reply(204);
 }
 
 Reply ConnectDouble::Impl::get_config(const Call& call) {
   const std::string& name = call.arg(0);
-  return json_reply(200, config_json(existing(name, "Connector " + name + " not found").config));
+  const ConnectorRecord& record = existing(name, "Connector " + name + " not found");
+  if (auto previous = previous_configs_.find(name); previous != previous_configs_.end()) {
+    if (std::chrono::steady_clock::now() < previous->second.second) return json_reply(200, config_json(previous->second.first));
+    previous_configs_.erase(previous);
+  }
+  return json_reply(200, config_json(record.config));
 }
 
 Reply ConnectDouble::Impl::put_config(const Call& call) {

@@ -50,6 +50,9 @@ struct ConnectDoubleOptions {
   // stopped: this long after the DELETE (a real worker took ~0.3 s to stop a
   // Debezium task).
   std::chrono::milliseconds delete_stop_delay{300};
+  // As a real worker does, GET /config serves a replaced config for a moment
+  // after PUT /config answered (it reads the config topic back first).
+  std::chrono::milliseconds config_update_delay{200};
 };
 
 // One installed plugin, as GET /connector-plugins reports it.

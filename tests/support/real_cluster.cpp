@@ -100,6 +100,7 @@ RealCluster::RealCluster(RealClusterOptions options) : options_(std::move(option
     worker.port = free_tcp_port();
     worker.log = log_dir_ + "/connect-" + std::to_string(i + 1) + ".log";
     worker.properties = data_->path() + "/connect-" + std::to_string(i + 1) + ".properties";
+    worker.pid_file = data_->path() + "/connect-" + std::to_string(i + 1) + ".pid";
     std::ostringstream props;
     props << "bootstrap.servers=" << bootstrap_ << "\n"
           << "group.id=" << connect_group() << "\n"
@@ -129,7 +130,25 @@ RealCluster::RealCluster(RealClusterOptions options) : options_(std::move(option
     write_file(worker.properties, props.str());
     workers_.push_back(std::move(worker));
   }
+  write_file(data_->path() + "/restart-worker.sh",
+             "#!/bin/sh\n"
+             "# restart-worker.sh INDEX: stops Connect worker INDEX (1-based) and returns once\n"
+             "# its JVM has gone; its supervisor loop starts it again.\n"
+             "pid=$(cat \"" + data_->path() + "/connect-$1.pid\") || exit 1\n"
+             "kill -TERM \"$pid\" || exit 1\n"
+             "while kill -0 \"$pid\" 2>/dev/null; do sleep 0.1; done\n");
   for (auto& worker : workers_) start_worker(worker);
+}
+
+std::string RealCluster::worker_restart_command() const {
+  return "sh " + data_->path() + "/restart-worker.sh {index}";
+}
+
+int RealCluster::worker_pid(std::size_t index) const {
+  std::ifstream in(workers_.at(index).pid_file);
+  int pid = 0;
+  in >> pid;
+  return pid;
 }
 
 RealCluster::~RealCluster() {
@@ -155,11 +174,27 @@ std::string RealCluster::worker_log_tail(std::size_t worker, std::size_t lines) 
 }
 
 std::unique_ptr<BackgroundProcess> RealCluster::start_jvm(const std::string& log, const std::string& heap,
-                                                          const std::vector<std::string>& main_and_args) const {
+                                                          const std::vector<std::string>& main_and_args,
+                                                          const std::string& supervisor_pid_file) const {
   // The shell prints one line for BackgroundProcess, then becomes the JVM with
   // its output in the log file (nobody reads a pipe that could fill).
-  std::vector<std::string> argv{"/bin/sh", "-c", "echo started; exec \"$@\" >>\"$CDCCTL_JVM_LOG\" 2>&1 </dev/null",
-                                "sh", "java", "-Xms256m", "-Xmx" + heap,
+  std::string script = "echo started; exec \"$@\" >>\"$CDCCTL_JVM_LOG\" 2>&1 </dev/null";
+  if (!supervisor_pid_file.empty()) {
+    // Or stays as a supervisor that starts the JVM again whenever it exits,
+    // until the shell itself is asked to stop (SIGTERM). The JVM dies with
+    // the shell (setpriv --pdeathsig), the shell with this process.
+    script =
+        "echo started; stopping=; child=;"
+        " trap 'stopping=1; [ -n \"$child\" ] && kill -TERM \"$child\" 2>/dev/null' TERM INT;"
+        " while :; do"
+        "   setpriv --pdeathsig KILL \"$@\" >>\"$CDCCTL_JVM_LOG\" 2>&1 </dev/null & child=$!;"
+        "   echo \"$child\" >\"$CDCCTL_JVM_PID_FILE\";"
+        "   while kill -0 \"$child\" 2>/dev/null; do wait \"$child\"; done;"
+        "   [ -n \"$stopping\" ] && exit 0;"
+        "   echo \"--- restarted by its supervisor ---\" >>\"$CDCCTL_JVM_LOG\";"
+        " done";
+  }
+  std::vector<std::string> argv{"/bin/sh", "-c", script, "sh", "java", "-Xms256m", "-Xmx" + heap,
                                 // 2 cores: the serial collector, and the client compiler
                                 // alone, start a test service fastest.
                                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
@@ -169,6 +204,7 @@ std::unique_ptr<BackgroundProcess> RealCluster::start_jvm(const std::string& log
   argv.insert(argv.end(), main_and_args.begin(), main_and_args.end());
   RunOptions options;
   options.env["CDCCTL_JVM_LOG"] = log;
+  options.env["CDCCTL_JVM_PID_FILE"] = supervisor_pid_file;
   options.die_with_parent = true;
   options.timeout = std::chrono::seconds(30);
   return std::make_unique<BackgroundProcess>(argv, options);
@@ -244,7 +280,8 @@ void RealCluster::start_broker() {
 }
 
 void RealCluster::start_worker(Worker& worker) {
-  worker.process = start_jvm(worker.log, "1g", {"org.apache.kafka.connect.cli.ConnectDistributed", worker.properties});
+  worker.process = start_jvm(worker.log, "1g", {"org.apache.kafka.connect.cli.ConnectDistributed", worker.properties},
+                             worker.pid_file);
   httplib::Client client("127.0.0.1", worker.port);
   client.set_connection_timeout(2s);
   client.set_read_timeout(5s);
@@ -266,11 +303,5 @@ void RealCluster::start_worker(Worker& worker) {
   }
 }
 
-void RealCluster::restart_worker(std::size_t index) {
-  auto& worker = workers_.at(index);
-  if (worker.process) worker.process->stop();
-  worker.process.reset();
-  start_worker(worker);
-}
 
 }  // namespace cdcctl::testsupport

@@ -48,9 +48,14 @@ class RealCluster {
   // Worker i's group, as Connect names it in its properties.
   std::string connect_group() const { return "cdcctl-" + options_.name; }
 
-  // Stops worker i (SIGTERM, Connect's orderly shutdown) and starts it again
-  // on the same port, returning once it answers /health.
-  void restart_worker(std::size_t worker);
+  // Each worker runs under a supervisor loop that starts it again when it
+  // exits, as systemd's Restart=always would. This command (for cdcctl's
+  // --worker-restart-command, with its {index}, 1-based) stops worker {index}
+  // with SIGTERM and returns once that JVM has gone; the supervisor then
+  // starts a new one on the same port.
+  std::string worker_restart_command() const;
+  // The pid of worker i's current JVM.
+  int worker_pid(std::size_t worker) const;
   // The last lines of worker i's log (empty string when none), for failure messages.
   std::string worker_log_tail(std::size_t worker, std::size_t lines = 40) const;
 
@@ -59,6 +64,7 @@ class RealCluster {
     int port = 0;
     std::string properties;
     std::string log;
+    std::string pid_file;
     std::unique_ptr<BackgroundProcess> process;
   };
 
@@ -73,7 +79,8 @@ class RealCluster {
   void start_broker();
   void start_worker(Worker& worker);
   std::unique_ptr<BackgroundProcess> start_jvm(const std::string& log, const std::string& heap,
-                                                const std::vector<std::string>& main_and_args) const;
+                                                const std::vector<std::string>& main_and_args,
+                                                const std::string& supervisor_pid_file = {}) const;
 };
 
 // scripts/real-deps.sh: the cache directory of the pinned artifacts, resolving
