@@ -588,7 +588,7 @@ TEST_SUITE("connect double") {
       if (config["definition"]["name"] != "topics") continue;
       found = true;
       CHECK(config["definition"]["type"] == "LIST");
-      CHECK(config["definition"].contains("order"));
+      CHECK(config["definition"].contains("order_in_group"));
       CHECK(config["value"]["errors"] == json::array({"Must configure one of topics or topics.regex"}));
     }
     CHECK(found);

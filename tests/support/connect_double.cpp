@@ -409,7 +409,7 @@ Json key_info(const KeySpec& k) {
               {"importance", k.importance},
               {"documentation", k.documentation},
               {"group", k.group ? Json(*k.group) : Json()},
-              {"order", k.order},
+              {"order_in_group", k.order},
               {"width", k.width},
               {"display_name", k.display_name.empty() ? k.name : k.display_name},
               {"dependents", Json::array()}};
@@ -426,7 +426,7 @@ Json canonical_key(const Json& k) {
               {"importance", k.value("importance", "MEDIUM")},
               {"documentation", k.value("documentation", Json())},
               {"group", k.value("group", Json())},
-              {"order", order},
+              {"order_in_group", order},
               {"width", k.value("width", "NONE")},
               {"display_name", k.value("display_name", k.value("name", ""))},
               {"dependents", k.value("dependents", Json::array())}};
@@ -1353,7 +1353,9 @@ const ConnectDoublePlugin& ConnectDouble::Impl::connector_plugin(const std::stri
 Json ConnectDouble::Impl::validate_connector_config(const RawConfig& config) const {
   const auto class_entry = config.find("connector.class");
   if (class_entry == config.end() || !class_entry->second) {
-    bad_request("Connector config " + java_map(config) + " contains no connector type");
+    // Kafka 4.x no longer echoes the config (it may hold secrets); verified on 4.3.2.
+    bad_request(version_ >= Version{4, 0} ? std::string("Connector config contains no connector type")
+                                          : "Connector config " + java_map(config) + " contains no connector type");
   }
   const std::string& connector_class = *class_entry->second;
   const ConnectDoublePlugin& plugin = connector_plugin(connector_class);
@@ -1612,8 +1614,17 @@ Json ConnectDouble::Impl::status_json(const std::string& name, const ConnectorRe
   for (std::size_t i = 0; i < record.tasks.size(); ++i) {
     tasks.push_back(task_state_json(static_cast<int>(i), record.tasks[i]));
   }
-  return Json{{"name", name}, {"connector", state_json(record.state, record.trace)}, {"tasks", tasks},
+  Json status{{"name", name}, {"connector", state_json(record.state, record.trace)}, {"tasks", tasks},
               {"type", record.type}};
+  // Kafka 4.1 (KIP-891) names the plugin version running each instance and task.
+  if (version_ >= Version{4, 1}) {
+    const ConnectDoublePlugin* plugin = find_plugin(record.config.at("connector.class"));
+    if (plugin != nullptr && !plugin->version.empty()) {
+      status["connector"]["version"] = plugin->version;
+      for (auto& task : status["tasks"]) task["version"] = plugin->version;
+    }
+  }
+  return status;
 }
 
 // Task configs are derived from the connector config, as the simple connectors do.
@@ -1768,7 +1779,11 @@ Reply ConnectDouble::Impl::create_connector(const Call& call) {
   RawConfig config = has_config ? as_config_map(entity["config"]) : RawConfig{};
   // The resource trims the name and treats a missing one as empty (a validation error).
   const std::string name = trim(entity.contains("name") ? as_java_string(entity["name"]).value_or("") : "");
-  if (!has_config) null_entity();
+  if (!has_config) {
+    // What a worker on Java 14+ answers (a "helpful" NullPointerException message).
+    throw RestError(500, std::string("Cannot invoke \"java.util.Map.get(Object)\" because \"connectorConfig\" is null"),
+                    "java.lang.NullPointerException");
+  }
 
   const auto included = config.find("name");
   if (included != config.end() && included->second) {
