@@ -7,14 +7,16 @@
 #   scripts/real-cluster.sh down                stop it and remove its data and logs
 # `up` prints the bootstrap servers and the Connect URL(s), and the export lines
 # that point cdcctl at them (CDCCTL_BOOTSTRAP_SERVERS, CDCCTL_CONNECT_URL,
-# CDCCTL_WORKERS). Needs a JDK and Maven (scripts/install-deps.sh); the first
-# `up` resolves the pinned artifacts into ~/.cache/cdcctl-test (scripts/real-deps.sh).
+# CDCCTL_WORKERS, and CDCCTL_WORKER_RESTART_COMMAND: each worker runs under a
+# supervisor that starts it again, so `cdcctl restart rolling workers` works).
+# Needs a JDK and Maven (scripts/install-deps.sh); the first `up` resolves the
+# pinned artifacts into ~/.cache/cdcctl-test (scripts/real-deps.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 state=${CDCCTL_REAL_CLUSTER_DIR:-${XDG_RUNTIME_DIR:-/tmp}/cdcctl-real-cluster-$(id -u)}
 build=${CDCCTL_BUILD_DIR:-$root/build}
 
-usage() { sed -n '2,11s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
 
 running() { [[ -f $state/pid ]] && kill -0 "$(cat "$state/pid")" 2>/dev/null; }
 
@@ -25,6 +27,10 @@ print_env() {
   echo "export CDCCTL_BOOTSTRAP_SERVERS=$bootstrap"
   echo "export CDCCTL_CONNECT_URL=$first"
   echo "export CDCCTL_WORKERS=${urls// /,}"
+  local restart
+  restart=$(sed -n 's/^real-cluster: worker restart command: //p' "$state/launcher.log")
+  [[ -n $restart ]] && echo "export CDCCTL_WORKER_RESTART_COMMAND='$restart'"
+  return 0
 }
 
 up() {

@@ -17,6 +17,7 @@
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
 #include "support/real_cluster.hpp"
+#include "support/real_connectors.hpp"
 
 using namespace cdcctl::testsupport;
 using nlohmann::json;
@@ -57,36 +58,16 @@ std::string target_database() {
 }
 
 json source_config(const std::string& name, const std::string& prefix) {
-  return {{"name", name},
-          {"config",
-           {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
-            {"tasks.max", "1"},
-            {"plugin.name", "pgoutput"},
-            {"database.hostname", "127.0.0.1"},
-            {"database.port", std::to_string(pg().port())},
-            {"database.user", "dbz"},
-            {"database.password", kPassword},
-            {"database.dbname", source_database()},
-            {"topic.prefix", prefix},
-            {"table.include.list", "public.customers"},
-            {"slot.name", prefix + "_slot"},
-            {"publication.name", prefix + "_publication"},
-            {"slot.drop.on.stop", "false"}}}};
+  auto config = debezium_postgres_source(name, prefix, {pg().port(), source_database(), "dbz", kPassword});
+  config["config"]["table.include.list"] = "public.customers";
+  config["config"]["slot.drop.on.stop"] = "false";
+  return config;
 }
 
 json sink_config(const std::string& name, const std::string& topic) {
-  return {{"name", name},
-          {"config",
-           {{"connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"},
-            {"tasks.max", "1"},
-            {"topics", topic},
-            {"connection.url", "jdbc:postgresql://127.0.0.1:" + std::to_string(pg().port()) + "/" + target_database()},
-            {"connection.username", "postgres"},
-            {"connection.password", "unused-trust-auth"},
-            {"insert.mode", "upsert"},
-            {"primary.key.mode", "record_key"},
-            {"delete.enabled", "true"},
-            {"schema.evolution", "basic"}}}};
+  auto config = debezium_jdbc_sink(name, topic, {pg().port(), target_database()});
+  config["config"]["delete.enabled"] = "true";
+  return config;
 }
 
 RunResult cli(std::vector<std::string> args, RunOptions options = {}) {
@@ -121,17 +102,6 @@ std::vector<std::string> task_states(const std::string& name) {
     for (const auto& task : status["tasks"]) states.push_back(task["state"]);
   }
   return states;
-}
-
-// Polls until pred holds (or 120 s pass); returns whether it held.
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::seconds limit = 120s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(250ms);
-  }
-  return pred();
 }
 
 bool running_with_tasks(const std::string& name) {

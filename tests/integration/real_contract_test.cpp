@@ -9,16 +9,15 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
 #include "support/connect_double.hpp"
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
 #include "support/real_cluster.hpp"
+#include "support/real_connectors.hpp"
 
 using namespace cdcctl::testsupport;
 using nlohmann::json;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -114,16 +113,8 @@ TEST_CASE("the Connect double answers as real Kafka Connect does, for every requ
     pg().psql("CREATE TABLE things (id int PRIMARY KEY)", name);
     return name;
   }();
-  const json config{{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
-                    {"plugin.name", "pgoutput"},
-                    {"database.hostname", "127.0.0.1"},
-                    {"database.port", std::to_string(pg().port())},
-                    {"database.user", "postgres"},
-                    {"database.password", "unused-trust-auth"},
-                    {"database.dbname", database},
-                    {"topic.prefix", "contract"},
-                    {"slot.name", "contract_slot"},
-                    {"slot.drop.on.stop", "true"}};
+  json config = debezium_postgres_source("contract-source", "contract", {pg().port(), database})["config"];
+  config["slot.drop.on.stop"] = "true";
 
   SUBCASE("the root, the connector list, health") {
     sides.same_shape("GET", "/");
@@ -165,14 +156,11 @@ TEST_CASE("the Connect double answers as real Kafka Connect does, for every requ
     sides.same("POST", "/connectors", create);
     // Both reach RUNNING with their task.
     for (const auto& base : {sides.real.connect_url(), sides.fake.url()}) {
-      bool running = false;
-      for (int i = 0; i < 480 && !running; ++i) {
+      REQUIRE(eventually([&] {
         const auto status = call(base, "GET", "/connectors/contract-source/status");
-        running = status.status == 200 && status.body["connector"]["state"] == "RUNNING" &&
-                  status.body["tasks"].size() == 1 && status.body["tasks"][0]["state"] == "RUNNING";
-        if (!running) std::this_thread::sleep_for(250ms);
-      }
-      REQUIRE(running);
+        return status.status == 200 && status.body["connector"]["state"] == "RUNNING" &&
+               status.body["tasks"].size() == 1 && status.body["tasks"][0]["state"] == "RUNNING";
+      }));
     }
     sides.same("POST", "/connectors", create);  // 409: already exists
     sides.same_shape("GET", "/connectors/contract-source/status");
@@ -185,13 +173,10 @@ TEST_CASE("the Connect double answers as real Kafka Connect does, for every requ
     sides.same("PUT", "/connectors/contract-source/pause");
     sides.same("PUT", "/connectors/contract-source/stop");
     for (const auto& base : {sides.real.connect_url(), sides.fake.url()}) {
-      bool stopped = false;
-      for (int i = 0; i < 240 && !stopped; ++i) {
+      REQUIRE(eventually([&] {
         const auto status = call(base, "GET", "/connectors/contract-source/status");
-        stopped = status.body["connector"]["state"] == "STOPPED" && status.body["tasks"].empty();
-        if (!stopped) std::this_thread::sleep_for(250ms);
-      }
-      REQUIRE(stopped);
+        return status.body["connector"]["state"] == "STOPPED" && status.body["tasks"].empty();
+      }));
     }
     sides.same("PATCH", "/connectors/contract-source/offsets", R"({"offsets": "not a list"})", false);
     sides.same("DELETE", "/connectors/contract-source/offsets");

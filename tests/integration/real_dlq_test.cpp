@@ -15,6 +15,7 @@
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
 #include "support/real_cluster.hpp"
+#include "support/real_connectors.hpp"
 
 using namespace cdcctl::testsupport;
 using nlohmann::json;
@@ -41,16 +42,6 @@ RunResult cli(std::vector<std::string> args, RunOptions options = {}) {
   args.insert(args.end(), {"--bootstrap-servers", cluster().bootstrap_servers(), "--connect-url",
                            cluster().connect_url(), "--timeout", "30s"});
   return run_cdcctl(args, std::move(options));
-}
-
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::seconds limit = 120s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(250ms);
-  }
-  return pred();
 }
 
 // Every record of a topic, as an independent consumer reads it.
@@ -115,21 +106,11 @@ void sink_with_dlq() {
     const auto created = run_process({kKafkaAdmin, cluster().bootstrap_servers(), "create", "orders", "1"});
     REQUIRE(created.exit_code == 0);
     produce_orders();
-    const json config{
-        {"name", "dlq-sink"},
-        {"config",
-         {{"connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"},
-          {"topics", "orders"},
-          {"connection.url", "jdbc:postgresql://127.0.0.1:" + std::to_string(pg().port()) + "/" + target},
-          {"connection.username", "postgres"},
-          {"connection.password", "unused-trust-auth"},
-          {"insert.mode", "upsert"},
-          {"primary.key.mode", "record_key"},
-          {"schema.evolution", "basic"},
-          {"errors.tolerance", "all"},
-          {"errors.deadletterqueue.topic.name", "dlq-orders"},
-          {"errors.deadletterqueue.topic.replication.factor", "1"},
-          {"errors.deadletterqueue.context.headers.enable", "true"}}}};
+    json config = debezium_jdbc_sink("dlq-sink", "orders", {pg().port(), target});
+    config["config"].update({{"errors.tolerance", "all"},
+                             {"errors.deadletterqueue.topic.name", "dlq-orders"},
+                             {"errors.deadletterqueue.topic.replication.factor", "1"},
+                             {"errors.deadletterqueue.context.headers.enable", "true"}});
     REQUIRE(curl_json("POST", cluster().connect_url() + "/connectors", config.dump()).exit_code == 0);
     INFO(cluster().worker_log_tail(0));
     REQUIRE(eventually([&] {

@@ -13,22 +13,13 @@
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
 #include "support/real_cluster.hpp"
+#include "support/real_connectors.hpp"
 
 using namespace cdcctl::testsupport;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::seconds limit = 120s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(250ms);
-  }
-  return pred();
-}
 
 json rest_get(const std::string& url) {
   const auto result = run_process({"curl", "-s", "--max-time", "10", url});
@@ -57,28 +48,8 @@ TEST_CASE("restart rolling workers on two real Connect workers: one at a time, e
   const auto target = pg.create_database("warehouse");
   pg.psql("CREATE TABLE items (id int PRIMARY KEY, label text); INSERT INTO items VALUES (1, 'first');", source);
 
-  const json source_config{{"name", "items-source"},
-                           {"config",
-                            {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
-                             {"plugin.name", "pgoutput"},
-                             {"database.hostname", "127.0.0.1"},
-                             {"database.port", std::to_string(pg.port())},
-                             {"database.user", "postgres"},
-                             {"database.password", "unused-trust-auth"},
-                             {"database.dbname", source},
-                             {"topic.prefix", "rolling"},
-                             {"slot.name", "rolling_slot"}}}};
-  const json sink_config{
-      {"name", "items-sink"},
-      {"config",
-       {{"connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"},
-        {"topics", "rolling.public.items"},
-        {"connection.url", "jdbc:postgresql://127.0.0.1:" + std::to_string(pg.port()) + "/" + target},
-        {"connection.username", "postgres"},
-        {"connection.password", "unused-trust-auth"},
-        {"insert.mode", "upsert"},
-        {"primary.key.mode", "record_key"},
-        {"schema.evolution", "basic"}}}};
+  const auto source_config = debezium_postgres_source("items-source", "rolling", {pg.port(), source});
+  const auto sink_config = debezium_jdbc_sink("items-sink", "rolling.public.items", {pg.port(), target});
   for (const auto& config : {source_config, sink_config}) {
     REQUIRE(curl_json("POST", cluster.connect_url(0) + "/connectors", config.dump()).exit_code == 0);
   }

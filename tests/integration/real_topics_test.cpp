@@ -11,6 +11,7 @@
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
 #include "support/real_cluster.hpp"
+#include "support/real_connectors.hpp"
 
 using namespace cdcctl::testsupport;
 using nlohmann::json;
@@ -166,28 +167,17 @@ TEST_SUITE("real topics") {
     const auto database = pg.create_database("lint");
     pg.psql("CREATE TABLE customers (id int PRIMARY KEY, name text); INSERT INTO customers VALUES (1, 'ada');",
             database);
-    const json connector{{"name", "lint-source"},
-                         {"config",
-                          {{"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
-                           {"plugin.name", "pgoutput"},
-                           {"database.hostname", "127.0.0.1"},
-                           {"database.port", std::to_string(pg.port())},
-                           {"database.user", "postgres"},
-                           {"database.password", "unused"},
-                           {"database.dbname", database},
-                           {"topic.prefix", "lint"},
-                           {"slot.name", "lint_slot"},
-                           {"slot.drop.on.stop", "true"},
-                           {"heartbeat.interval.ms", "1000"}}}};
+    auto connector = debezium_postgres_source("lint-source", "lint", {pg.port(), database});
+    connector["config"]["slot.drop.on.stop"] = "true";
+    connector["config"]["heartbeat.interval.ms"] = "1000";
     REQUIRE(curl_json("POST", cluster().connect_url() + "/connectors", connector.dump()).exit_code == 0);
     // Debezium creates the data topic with its first record (the snapshot of
     // row 1), and the heartbeat topic with its first heartbeat.
     json topics;
-    for (int i = 0; i < 240; ++i) {
+    eventually([&] {
       topics = describe({"lint.public.customers", "__debezium-heartbeat.lint"});
-      if (!topics["lint.public.customers"].is_null() && !topics["__debezium-heartbeat.lint"].is_null()) break;
-      std::this_thread::sleep_for(250ms);
-    }
+      return !topics["lint.public.customers"].is_null() && !topics["__debezium-heartbeat.lint"].is_null();
+    });
     INFO(cluster().worker_log_tail(0));
     REQUIRE(!topics["lint.public.customers"].is_null());
     REQUIRE(!topics["__debezium-heartbeat.lint"].is_null());

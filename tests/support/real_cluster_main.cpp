@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     std::cout << cluster.bootstrap_servers();
     for (const auto& url : cluster.connect_urls()) std::cout << " " << url;
     std::cout << std::endl;
-    std::cerr << "real-cluster: logs in " << cluster.log_dir() << "\n";
+    std::cerr << "real-cluster: logs in " << cluster.log_dir() << "\n"
+              << "real-cluster: worker restart command: " << cluster.worker_restart_command() << "\n";
     shutdown.wait();
   } catch (const std::exception& error) {
     std::cerr << "real-cluster: " << error.what() << "\n";
