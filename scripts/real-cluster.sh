@@ -18,7 +18,13 @@ build=${CDCCTL_BUILD_DIR:-$root/build}
 
 usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
 
-running() { [[ -f $state/pid ]] && kill -0 "$(cat "$state/pid")" 2>/dev/null; }
+# Alive, and still our launcher (not a later process that got its pid).
+running() {
+  [[ -f $state/pid ]] || return 1
+  local pid
+  pid=$(cat "$state/pid")
+  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'real-cluster'
+}
 
 print_env() {
   local bootstrap urls
@@ -65,7 +71,9 @@ up() {
       sleep 0.5
     done
     if [[ ! -s $state/addresses ]]; then
-      echo "real-cluster: not ready after 300 s; see $state/launcher.log" >&2
+      echo "real-cluster: not ready after 300 s; stopping it. $state/launcher.log:" >&2
+      cat "$state/launcher.log" >&2
+      down >/dev/null
       exit 1
     fi
   fi

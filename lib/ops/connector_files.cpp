@@ -170,9 +170,10 @@ std::vector<ApplyStep> plan_apply(connect::Client& client, const std::vector<Con
   return steps;
 }
 
-void apply_step(connect::Client& client, const ApplyStep& step) {
-  if (step.action == ApplyAction::Unchanged) return;
-  client.put_config(step.definition.name, step.definition.config);
+connect::Config apply_step(connect::Client& client, const ApplyStep& step) {
+  if (step.action == ApplyAction::Unchanged) return step.definition.config;
+  auto accepted = client.put_config(step.definition.name, step.definition.config).config;
+  return accepted.empty() ? step.definition.config : accepted;
 }
 
 std::vector<std::string> wait_for_applied_configs(connect::Client& client,

@@ -52,15 +52,19 @@ struct ApplyStep {
 std::vector<ApplyStep> plan_apply(connect::Client& client, const std::vector<ConnectorDefinition>& definitions);
 
 // Applies one step: PUT /config (create-or-replace, safe to retry) for
-// creates and updates; nothing at all for unchanged connectors.
-void apply_step(connect::Client& client, const ApplyStep& step);
+// creates and updates; nothing at all for unchanged connectors. Returns the
+// config the worker answered with (what GET /config will serve once the
+// worker has caught up; a worker may rewrite values, e.g. into secret
+// references), or the definition's config when nothing was sent.
+connect::Config apply_step(connect::Client& client, const ApplyStep& step);
 
 // Kafka Connect answers PUT /config once the config is in its config topic,
 // but a worker serves GET /config (and runs the connector) from its own copy,
 // which catches up a moment later: right after an update, reads can still show
 // the old config and the old, RUNNING connector. Polls GET /config until each
 // applied definition's config is what the worker serves, or the timeout
-// passes; returns the names still showing another config.
+// passes; returns the names still showing another config. `applied` holds
+// each connector's config as the worker answered the write.
 std::vector<std::string> wait_for_applied_configs(connect::Client& client,
                                                   const std::vector<ConnectorDefinition>& applied,
                                                   std::chrono::milliseconds timeout,

@@ -183,6 +183,9 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
   const auto deadline = started + timeout;
   std::vector<std::string> pending = names;
   std::map<std::string, std::string> last_seen;
+  // Deleted connectors: when each left GET /connectors.
+  std::map<std::string, std::chrono::steady_clock::time_point> gone_since;
+  constexpr auto kStoppingGrace = std::chrono::seconds(30);
   WaitResult result;
   while (true) {
     std::vector<std::string> still;
@@ -197,9 +200,16 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
         // Kafka Connect drops a deleted connector from GET /connectors at once,
         // but stops its instance and tasks afterwards: until they have stopped
         // its status is still served (a Debezium task still holds its slot).
-        // Gone means no status either.
+        // Gone means no status either, within a grace: a status whose worker
+        // died writes no tombstone and would be served on.
+        const auto now = std::chrono::steady_clock::now();
+        const auto first = gone_since.try_emplace(name, now).first->second;
         try {
           const auto status = client.status(name);
+          if (now - first >= kStoppingGrace) {
+            result.reached.push_back(name);
+            continue;
+          }
           last_seen[name] = "deleted, but its " + describe_state(status) + " is still stopping";
           still.push_back(name);
         } catch (const Error& error) {

@@ -310,7 +310,9 @@ TEST_SUITE("connect double") {
   }
 
   TEST_CASE("PATCH config on 3.8 merges the patch and removes null keys") {
-    Worker w(with_version("3.8.0"));
+    ConnectDoubleOptions options = with_version("3.8.0");
+    options.config_update_delay = std::chrono::seconds(3);  // long enough to see under any load
+    Worker w(options);
     w.create(file_source("src"));
     check_error(w.patch("/connectors/ghost/config", {{"a", "b"}}), 404, "Connector ghost not found");
 
@@ -320,8 +322,11 @@ TEST_SUITE("connect double") {
     CHECK(body_of(res)["config"]["batch.size"] == "10");
     // As a real worker, GET /config serves the old config for a moment.
     CHECK(body_of(w.http.Get("/connectors/src/config"))["batch.size"] != "10");
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    const json config = body_of(w.http.Get("/connectors/src/config"));
+    json config = json::object();
+    for (int i = 0; i < 100 && config.value("batch.size", "") != "10"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      config = body_of(w.http.Get("/connectors/src/config"));
+    }
     CHECK(config["batch.size"] == "10");
     CHECK_FALSE(config.contains("file"));
     CHECK(config["topic"] == "lines");

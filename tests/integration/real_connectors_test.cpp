@@ -26,8 +26,7 @@ using namespace std::chrono_literals;
 namespace {
 
 RealCluster& cluster() {
-  static RealCluster instance(RealClusterOptions{.name = "connectors"});
-  return instance;
+  return shared_service([] { return std::make_unique<RealCluster>(RealClusterOptions{.name = "connectors"}); });
 }
 
 PgCluster& pg() {

@@ -95,8 +95,7 @@ struct Sides {
 // One real worker and one double for the binary (doctest runs the test case
 // once per subcase).
 Sides& both() {
-  static Sides instance;
-  return instance;
+  return shared_service([] { return std::make_unique<Sides>(); });
 }
 
 PgCluster& pg() {
@@ -171,6 +170,7 @@ TEST_CASE("the Connect double answers as real Kafka Connect does, for every requ
     sides.same("PATCH", "/connectors/contract-source/offsets",
                R"({"offsets": [{"partition": {"server": "contract"}, "offset": {"lsn": 1}}]})");
     sides.same("PUT", "/connectors/contract-source/pause");
+    sides.same("DELETE", "/connectors/contract-source/offsets");
     sides.same("PUT", "/connectors/contract-source/stop");
     for (const auto& base : {sides.real.connect_url(), sides.fake.url()}) {
       REQUIRE(eventually([&] {

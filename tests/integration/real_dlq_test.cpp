@@ -24,8 +24,7 @@ using namespace std::chrono_literals;
 namespace {
 
 RealCluster& cluster() {
-  static RealCluster instance(RealClusterOptions{.name = "dlq"});
-  return instance;
+  return shared_service([] { return std::make_unique<RealCluster>(RealClusterOptions{.name = "dlq"}); });
 }
 
 PgCluster& pg() {
@@ -166,7 +165,7 @@ TEST_SUITE("real dlq") {
 
     std::int64_t at_kill = 0;
     {
-      BackgroundProcess first({CDCCTL_BINARY, "dlq", "replay", "dlq-orders", "--yes", "--rate", "1000/s", "--batch",
+      BackgroundProcess first({CDCCTL_BINARY, "dlq", "replay", "dlq-orders", "--yes", "--rate", "300/s", "--batch",
                                "100", "--bootstrap-servers", cluster().bootstrap_servers()});
       CHECK(first.first_line().starts_with("replaying dlq-orders from the position of group " + std::string(kGroup)));
       for (int i = 0; i < 600 && at_kill < 300; ++i) {

@@ -21,8 +21,7 @@ namespace {
 
 // One broker and one Connect worker for the whole binary.
 RealCluster& cluster() {
-  static RealCluster instance(RealClusterOptions{.name = "topics"});
-  return instance;
+  return shared_service([] { return std::make_unique<RealCluster>(RealClusterOptions{.name = "topics"}); });
 }
 
 RunResult cli(std::vector<std::string> args, RunOptions options = {}) {

@@ -87,11 +87,15 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int
   for (auto& item : args) arg_ptrs.push_back(item.data());
   arg_ptrs.push_back(nullptr);
 
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     ::setpgid(0, 0);  // its own process group, so a stop reaches its children too
-    if (options.die_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (options.die_with_parent) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(126);  // the parent died before prctl took effect
+    }
     sigset_t none;    // launchers block signals; their children must not inherit that
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -39,12 +39,13 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 // A KRaft cluster id: the unpadded base64url form of 16 random bytes, as
-// `kafka-storage.sh random-uuid` prints it.
+// `kafka-storage.sh random-uuid` prints it. Never starting with '-', which
+// the storage tool's argument parser would take for an option.
 std::string random_cluster_id() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::random_device device;
-  std::string id;
-  for (int i = 0; i < 21; ++i) id += kAlphabet[device() % 64];
+  std::string id(1, kAlphabet[device() % 62]);
+  for (int i = 1; i < 21; ++i) id += kAlphabet[device() % 64];
   id += kAlphabet[(device() % 4) * 16];  // 128 bits: the last character carries 2 of them
   return id;
 }
@@ -186,12 +187,14 @@ std::unique_ptr<BackgroundProcess> RealCluster::start_jvm(const std::string& log
     script =
         "echo started; stopping=; child=;"
         " trap 'stopping=1; [ -n \"$child\" ] && kill -TERM \"$child\" 2>/dev/null' TERM INT;"
-        " while :; do"
+        " while [ -z \"$stopping\" ]; do"
         "   setpriv --pdeathsig KILL \"$@\" >>\"$CDCCTL_JVM_LOG\" 2>&1 </dev/null & child=$!;"
+        "   [ -n \"$stopping\" ] && kill -TERM \"$child\";"  // a TERM that came just before
         "   echo \"$child\" >\"$CDCCTL_JVM_PID_FILE\";"
         "   while kill -0 \"$child\" 2>/dev/null; do wait \"$child\"; done;"
         "   [ -n \"$stopping\" ] && exit 0;"
         "   echo \"--- restarted by its supervisor ---\" >>\"$CDCCTL_JVM_LOG\";"
+        "   sleep 1;"  // a JVM that cannot start is not restarted in a tight loop
         " done";
   }
   std::vector<std::string> argv{"/bin/sh", "-c", script, "sh", "java", "-Xms256m", "-Xmx" + heap,
@@ -280,8 +283,10 @@ void RealCluster::start_broker() {
 }
 
 void RealCluster::start_worker(Worker& worker) {
+  std::filesystem::remove(worker.pid_file);
   worker.process = start_jvm(worker.log, "1g", {"org.apache.kafka.connect.cli.ConnectDistributed", worker.properties},
                              worker.pid_file);
+  int first_pid = 0;
   httplib::Client client("127.0.0.1", worker.port);
   client.set_connection_timeout(2s);
   client.set_read_timeout(5s);
@@ -293,6 +298,17 @@ void RealCluster::start_worker(Worker& worker) {
                                tail_of_file(worker.log, 40));
     }
     if (auto response = client.Get("/health"); response && response->status == 200) return;
+    // Its supervisor restarts a JVM that exits: a new pid before readiness
+    // means the worker could not start.
+    std::ifstream pid_in(worker.pid_file);
+    int pid = 0;
+    if (pid_in >> pid && pid > 0) {
+      if (first_pid == 0) first_pid = pid;
+      if (pid != first_pid) {
+        throw std::runtime_error("the Kafka Connect worker on port " + std::to_string(worker.port) +
+                                 " exited while starting; " + worker.log + " ends:\n" + tail_of_file(worker.log, 40));
+      }
+    }
     if (std::chrono::steady_clock::now() > deadline) {
       throw std::runtime_error("the Kafka Connect worker on port " + std::to_string(worker.port) +
                                " did not answer GET /health with 200 within " +

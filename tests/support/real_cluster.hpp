@@ -11,7 +11,8 @@
 // files under log_dir(), which is kept after the cluster stops (the next run
 // of the same name clears it), so a failing test leaves them to read. Data
 // directories are removed on destruction; every JVM is stopped then, and
-// killed by the kernel if the owning process dies first.
+// killed by the kernel if the thread that started it ends first (PDEATHSIG
+// follows the forking thread: construct the cluster on the main thread).
 #include <chrono>
 #include <memory>
 #include <string>

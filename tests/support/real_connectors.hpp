@@ -3,7 +3,9 @@
 // asynchronously, and the connector configs of Debezium's PostgreSQL source
 // and JDBC sink pointed at a throwaway PostgreSQL over TCP.
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -18,6 +20,26 @@ bool eventually(Pred pred, std::chrono::seconds limit = std::chrono::seconds(120
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return pred();
+}
+
+// A service a whole test binary shares, started by the first test case that
+// asks. When starting fails, every later case fails at once with the same
+// reason instead of trying again (each try could take minutes). `make`
+// returns a std::unique_ptr; each call site has its own instance.
+template <typename Make>
+auto& shared_service(Make make) {
+  static decltype(make()) instance;
+  static std::string failure;
+  if (!instance) {
+    if (!failure.empty()) throw std::runtime_error("not started earlier: " + failure);
+    try {
+      instance = make();
+    } catch (const std::exception& error) {
+      failure = error.what();
+      throw;
+    }
+  }
+  return *instance;
 }
 
 struct PostgresEndpoint {
