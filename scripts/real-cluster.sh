@@ -23,7 +23,10 @@ running() {
   [[ -f $state/pid ]] || return 1
   local pid
   pid=$(cat "$state/pid")
-  kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'real-cluster'
+  kill -0 "$pid" 2>/dev/null || return 1
+  local command
+  command=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $command == *real-cluster* ]]
 }
 
 print_env() {

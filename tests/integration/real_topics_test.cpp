@@ -5,6 +5,7 @@
 // real Kafka Connect worker and a real Debezium connector created themselves.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -219,4 +220,42 @@ TEST_SUITE("real topics") {
 
     REQUIRE(curl_json("DELETE", cluster().connect_url() + "/connectors/lint-source", "").exit_code == 0);
   }
+}
+
+TEST_CASE("scripts/real-cluster.sh: up prints the addresses cdcctl then reaches, up again reuses, down stops") {
+  TempDir state("cdcctl-real-script");
+  const std::string script = std::string(CDCCTL_SOURCE_DIR) + "/scripts/real-cluster.sh";
+  // The build the tests run from (…/apps/cdcctl/cdcctl → …), so nothing is rebuilt.
+  const auto build = std::filesystem::path(CDCCTL_BINARY).parent_path().parent_path().parent_path().string();
+  RunOptions options;
+  options.env = {{"CDCCTL_REAL_CLUSTER_DIR", state.path() + "/cluster"}, {"CDCCTL_BUILD_DIR", build}};
+  options.timeout = std::chrono::seconds(400);
+
+  const auto up = run_process({script, "up"}, options);
+  INFO(up.out, up.err);
+  REQUIRE(up.exit_code == 0);
+  CHECK(up.out.starts_with("bootstrap servers: 127.0.0.1:"));
+  const auto url_at = up.out.find("connect url:       ");
+  REQUIRE(url_at != std::string::npos);
+  const auto url_start = url_at + std::string("connect url:       ").size();
+  const auto url = up.out.substr(url_start, up.out.find('\n', url_start) - url_start);
+  CHECK(up.out.find("export CDCCTL_CONNECT_URL=" + url + "\n") != std::string::npos);
+  CHECK(up.out.find("export CDCCTL_WORKER_RESTART_COMMAND='sh ") != std::string::npos);
+
+  const auto info = run_cdcctl({"cluster", "info", "--connect-url", url, "-o", "json"});
+  CHECK(info.exit_code == 0);
+  CHECK(json::parse(info.out)["version"] == "4.3.2");
+
+  const auto again = run_process({script, "up"}, options);
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("already running") != std::string::npos);
+  CHECK(again.out.find("connect url:       " + url) != std::string::npos);
+
+  const auto down = run_process({script, "down"}, options);
+  INFO(down.err);
+  CHECK(down.exit_code == 0);
+  CHECK(down.out == "real-cluster: stopped\n");
+  CHECK_FALSE(std::filesystem::exists(state.path() + "/cluster"));
+  CHECK(run_cdcctl({"cluster", "info", "--connect-url", url, "--timeout", "2s"}).exit_code != 0);
+  CHECK(run_process({script, "env"}, options).exit_code == 1);
 }
