@@ -429,7 +429,7 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
   }
   nlohmann::json data = nlohmann::json::array();
   std::vector<std::string> changed;
-  std::vector<ops::ConnectorDefinition> accepted;  // as the worker answered each write
+  std::vector<ops::ConnectorDefinition> written;  // each config sent, as the worker answered it
   std::vector<std::string> failed;
   for (const auto& step : steps) {
     const auto lines = ops::diff_lines(step.changes, show_secrets);
@@ -437,7 +437,8 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
     if (!flags.dry_run) {
       // One bad connector must not hide what happened to the others.
       try {
-        accepted.push_back({.name = step.definition.name, .config = ops::apply_step(client, step)});
+        auto accepted = ops::apply_step(client, step);
+        if (step.action != ops::ApplyAction::Unchanged) written.push_back({.name = step.definition.name, .config = accepted});
       } catch (const Error& e) {
         if (e.code() == ExitCode::Usage) throw;
         error = mask_url_or_conninfo(e.what());
@@ -494,12 +495,8 @@ ExitCode apply(AppContext& context, const ApplyFlags& flags) {
                         "the others were applied; fix these and run apply again (it only sends what differs)");
   }
   if (flags.wait.wait) {
-    std::vector<ops::ConnectorDefinition> applied;
-    for (const auto& definition : accepted) {
-      if (std::find(changed.begin(), changed.end(), definition.name) != changed.end()) applied.push_back(definition);
-    }
     // Then the state wait below sees the connector running its new config.
-    const auto stale = ops::wait_for_applied_configs(client, applied, parse_duration(flags.wait.timeout));
+    const auto stale = ops::wait_for_applied_configs(client, written, parse_duration(flags.wait.timeout));
     for (const auto& name : stale) {
       context.logger().warn("the worker does not serve the applied config of " + name + " yet; its state below may be "
                             "the old config's");

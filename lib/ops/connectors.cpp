@@ -189,9 +189,10 @@ WaitResult wait_for(connect::Client& client, const std::vector<std::string>& nam
   WaitResult result;
   while (true) {
     std::vector<std::string> still;
+    // One GET /connectors per round, whatever the number of names.
+    const auto existing = target == Target::Gone ? client.connector_names() : std::vector<std::string>{};
     for (const auto& name : pending) {
       if (target == Target::Gone) {
-        auto existing = client.connector_names();
         if (std::find(existing.begin(), existing.end(), name) != existing.end()) {
           last_seen[name] = "still exists";
           still.push_back(name);
