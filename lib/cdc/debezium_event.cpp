@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <regex>
+#include <set>
 
 #include "core/bytes.hpp"
 #include "core/text.hpp"
@@ -196,7 +198,10 @@ void append_source_block(std::string& out, const std::string& prefix_text, const
   append_literal(out, ",\"lsn\":");
   if (source.lsn) append_integer(out, *source.lsn);
   else append_literal(out, "null");
-  append_literal(out, ",\"xmin\":null}");
+  // Debezium 3.5+ names the replication origin of the change; pgoutput
+  // sends an Origin message only for changes replayed from another node,
+  // which a slot without origin filtering passes on as local ones.
+  append_literal(out, ",\"xmin\":null,\"origin\":null,\"origin_lsn\":null}");
 }
 
 }  // namespace
@@ -229,7 +234,8 @@ ConnectSchema postgres_source_schema() {
                    {"sequence", field("string", true)}, {"ts_us", field("int64", true)},
                    {"ts_ns", field("int64", true)},     {"schema", field("string", false)},
                    {"table", field("string", false)},   {"txId", field("int64", true)},
-                   {"lsn", field("int64", true)},       {"xmin", field("int64", true)}};
+                   {"lsn", field("int64", true)},       {"xmin", field("int64", true)},
+                   {"origin", field("string", true)},   {"origin_lsn", field("int64", true)}};
   return schema;
 }
 
@@ -257,7 +263,8 @@ EventEncoder::FastKind fast_kind(const PgColumnType& type) {
 }  // namespace
 
 EventEncoder::EventEncoder(TableDef table, EventOptions options)
-    : table_(std::move(table)), options_(std::move(options)) {
+    : table_(std::move(table)), options_(std::move(options)), snapshot_types_(options_.types) {
+  snapshot_types_.snapshot_read = true;
   topic_ = topic_name(options_.topic_prefix, table_.schema, table_.table);
   ConnectSchema row = field("struct", true);
   row.name = topic_ + ".Value";
@@ -268,9 +275,10 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
     auto schema = column_schema(column.type, column.optional, options_.types);
     if (column.comment) schema.doc = *column.comment;
     if (column.default_expression) {
-      if (const auto literal = default_literal(*column.default_expression)) {
+      if (const auto literal = default_value_text(*column.default_expression, column.type)) {
         try {
-          schema.default_value = column_value(column.type, *literal, options_.types);
+          auto value = column_value(column.type, *literal, options_.types);
+          if (!value.is_null()) schema.default_value = std::move(value);
         } catch (const std::exception&) {
           // Not a value of the column's type after all: no default, as Debezium does.
         }
@@ -281,6 +289,7 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
       key_columns_.push_back(i);
       auto key_schema = column_schema(column.type, false, options_.types);
       if (column.comment) key_schema.doc = *column.comment;
+      key_schema.default_value = row.fields.back().second.default_value;
       key_schema_.fields.emplace_back(column.name, std::move(key_schema));
     }
   }
@@ -307,19 +316,24 @@ EventEncoder::EventEncoder(TableDef table, EventOptions options)
   envelope_text_ = envelope_.to_json().dump();
 }
 
-void EventEncoder::append_cell(std::string& out, std::size_t index, const Cell& cell) const {
+void EventEncoder::append_cell(std::string& out, std::size_t index, const Cell& cell, bool snapshot) const {
   const auto& column = table_.columns[index];
   switch (cell.kind) {
-    case Cell::Kind::Null:
-      out += column.optional ? "null" : fallback_value(envelope_.fields[0].second.fields[index].second).dump();
+    case Cell::Kind::Null: {
+      // Kafka Connect's JSON converter writes a null as the field's default
+      // when it has one (replace.null.with.default, true by default).
+      const auto& field_schema = envelope_.fields[0].second.fields[index].second;
+      if (field_schema.default_value) out += field_schema.default_value->dump();
+      else out += column.optional ? "null" : fallback_value(field_schema).dump();
       return;
+    }
     case Cell::Kind::Unavailable: out += unavailable_value(envelope_.fields[0].second.fields[index].second).dump(); return;
     case Cell::Kind::Text: break;
   }
-  append_text_value(out, index, cell.text);
+  append_text_value(out, index, cell.text, snapshot);
 }
 
-void EventEncoder::append_text_value(std::string& out, std::size_t index, const std::string& text) const {
+void EventEncoder::append_text_value(std::string& out, std::size_t index, const std::string& text, bool snapshot) const {
   // The common types written straight from PostgreSQL's text, which mostly
   // already is their JSON form; the rest through the type mapping.
   switch (fast_kinds_[index]) {
@@ -343,10 +357,10 @@ void EventEncoder::append_text_value(std::string& out, std::size_t index, const 
       return;
     case FastKind::Other: break;
   }
-  out += column_value(table_.columns[index].type, text, options_.types).dump();
+  out += column_value(table_.columns[index].type, text, snapshot ? snapshot_types_ : options_.types).dump();
 }
 
-void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) const {
+void EventEncoder::append_row(std::string& out, const std::optional<Row>& row, bool snapshot) const {
   if (!row) {
     append_literal(out, "null");
     return;
@@ -355,7 +369,7 @@ void EventEncoder::append_row(std::string& out, const std::optional<Row>& row) c
   for (std::size_t i = 0; i < table_.columns.size(); ++i) {
     if (i > 0) out += ',';
     out += column_keys_[i];
-    append_cell(out, i, i < row->size() ? (*row)[i] : kNullCell);
+    append_cell(out, i, i < row->size() ? (*row)[i] : kNullCell, snapshot);
   }
   out += '}';
 }
@@ -374,7 +388,7 @@ void EventEncoder::append_source(std::string& out, const SourceInfo& source) con
                       {snapshot_json_.of(source.snapshot), database_json_.of(source.database)});
 }
 
-std::string EventEncoder::key_text(const Row& row) const {
+std::string EventEncoder::key_text(const Row& row, bool snapshot) const {
   // Written straight into a string, like the value: once per change.
   std::string out = "{";
   for (const auto index : key_columns_) {
@@ -382,7 +396,7 @@ std::string EventEncoder::key_text(const Row& row) const {
     out += column_keys_[index];
     const auto& cell = index < row.size() ? row[index] : kNullCell;
     if (cell.kind == Cell::Kind::Text) {
-      append_text_value(out, index, cell.text);
+      append_text_value(out, index, cell.text, snapshot);
     } else {
       append_literal(out, "null");
     }
@@ -391,42 +405,73 @@ std::string EventEncoder::key_text(const Row& row) const {
   return out;
 }
 
-std::optional<std::string> EventEncoder::key(const Row& row) const {
+std::optional<std::string> EventEncoder::key(const Row& row, bool snapshot) const {
   if (key_columns_.empty()) return std::nullopt;
-  return wrap_text(key_schema_text_, key_text(row), options_.key_schemas);
+  return wrap_text(key_schema_text_, key_text(row, snapshot), options_.key_schemas);
 }
 
-std::optional<std::string> EventEncoder::key_payload(const Row& row) const {
+std::optional<std::string> EventEncoder::key_payload(const Row& row, bool snapshot) const {
   if (key_columns_.empty()) return std::nullopt;
-  return key_text(row);
+  return key_text(row, snapshot);
 }
 
-std::optional<std::string> default_literal(const std::string& expression) {
-  if (expression == "true" || expression == "false") return expression == "true" ? "t" : "f";
-  // A number: 42, -1.5
-  const bool numeric = !expression.empty() && expression.find_first_not_of("-0123456789.") == std::string::npos &&
-                       expression.find_first_of("0123456789") != std::string::npos;
-  if (numeric) return expression.front() == '-' ? std::nullopt : std::optional<std::string>(expression);
-  // A quoted constant with a cast: 'text'::type, quotes doubled inside.
-  if (expression.size() < 2 || expression.front() != '\'') return std::nullopt;
-  std::string text;
-  std::size_t i = 1;
-  for (; i < expression.size(); ++i) {
-    if (expression[i] == '\'') {
-      if (i + 1 < expression.size() && expression[i + 1] == '\'') {
-        text += '\'';
-        ++i;
-        continue;
-      }
-      break;
+std::optional<std::string> default_value_text(const std::string& expression, const PgColumnType& type) {
+  if (type.domain || type.element_oid != 0 || array_element(type.oid) != 0) return std::nullopt;
+  // The placeholder Debezium puts for a computed default, by type; types
+  // without an entry have no default mapper.
+  std::optional<std::string> placeholder;
+  bool null_cast_is_null = false;  // "NULL::type" means no default
+  if (!type.enum_labels.empty()) {
+    // An enum's default is 'label'::type, nothing else.
+    const auto cast = expression.rfind("::");
+    if (cast == std::string::npos || expression.size() < 2 || expression.front() != '\'' || expression[cast - 1] != '\'') {
+      return std::nullopt;
     }
-    text += expression[i];
+    return expression.substr(1, cast - 2);
   }
-  if (i >= expression.size()) return std::nullopt;
-  // Nothing after the constant but casts: 'x'::character varying, '1'::numeric(10,2).
-  static const std::regex casts(R"((::[a-z_][a-z_0-9 ]*(\([0-9, ]+\))?(\[\])?)*)");
-  if (!std::regex_match(expression.substr(i + 1), casts)) return std::nullopt;
-  return text;
+  if (!type.name.empty()) return std::nullopt;  // an extension's type (hstore, citext, ltree…)
+  switch (type.oid) {
+    case oid::kBit: placeholder = "00"; break;
+    case oid::kVarbit: placeholder = "0"; break;
+    case oid::kBool: placeholder = "false", null_cast_is_null = true; break;
+    case oid::kBpchar:
+    case oid::kVarchar:
+    case oid::kText:
+    case oid::kXml: placeholder = ""; break;
+    case oid::kNumeric:
+    case oid::kFloat4:
+    case oid::kFloat8: placeholder = "0.0", null_cast_is_null = true; break;
+    case oid::kInt2:
+    case oid::kInt4:
+    case oid::kInt8: placeholder = "0", null_cast_is_null = true; break;
+    case oid::kJson:
+    case oid::kJsonb: placeholder = "{}"; break;
+    case oid::kUuid: placeholder = "00000000-0000-0000-0000-000000000000"; break;
+    case oid::kDate:
+    case oid::kTimestamp:
+    case oid::kTimestamptz: placeholder = "1970-01-01"; break;
+    case oid::kTime: placeholder = "00:00:00"; break;
+    default: return std::nullopt;
+  }
+  static const std::regex function_call(R"(^[(]?[A-Za-z0-9_.]+\((?:.+(?:, ?.+)*)?\))");
+  std::string lower;
+  for (const char c : expression) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::set<std::string> current = {"current_timestamp", "current_time", "current_date", "localtime",
+                                                 "localtimestamp"};
+  if (std::regex_search(expression, function_call) || current.contains(lower)) return placeholder;
+  if (expression.find('\'') == std::string::npos) {
+    if (expression.starts_with("NULL::")) return std::nullopt;
+    if (type.oid == oid::kBool) return lower == "true" ? "t" : "f";  // Boolean.parseBoolean
+    return expression;
+  }
+  if (null_cast_is_null && expression.starts_with("NULL::")) return std::nullopt;
+  // The first quoted literal, up to the next quote (a doubled quote ends it).
+  const auto open = expression.find('\'');
+  const auto close = expression.find('\'', open + 1);
+  if (close == std::string::npos) return std::nullopt;
+  auto literal = expression.substr(open + 1, close - open - 1);
+  if (type.oid == oid::kBool) return ascii_lower(literal) == "true" ? "t" : "f";
+  return literal;
 }
 
 std::string EventEncoder::value(const ChangeEvent& event) const {
@@ -444,10 +489,11 @@ std::string EventEncoder::value(const ChangeEvent& event) const {
     out += envelope_text_;
     append_literal(out, ",\"payload\":");
   }
+  const bool snapshot = event.source.snapshot != "false";
   append_literal(out, "{\"before\":");
-  append_row(out, event.before);
+  append_row(out, event.before, snapshot);
   append_literal(out, ",\"after\":");
-  append_row(out, event.after);
+  append_row(out, event.after, snapshot);
   append_literal(out, ",\"source\":");
   append_source(out, event.source);
   append_literal(out, ",\"transaction\":");
@@ -540,8 +586,12 @@ AuxiliaryRecord transaction_end_record(const EventOptions& options, const std::s
   value["status"] = "END";
   value["id"] = id;
   value["event_count"] = event_count;
+  // Debezium counts them in a HashMap keyed by the collection's name.
+  std::vector<std::string> names;
+  for (const auto& collection : collections) names.push_back(collection.data_collection);
   OrderedJson list = OrderedJson::array();
-  for (const auto& collection : collections) {
+  for (const auto index : java_hash_map_order(names)) {
+    const auto& collection = collections[index];
     OrderedJson entry = OrderedJson::object();
     entry["data_collection"] = collection.data_collection;
     entry["event_count"] = collection.event_count;

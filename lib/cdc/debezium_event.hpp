@@ -25,9 +25,14 @@ struct ColumnDef {
   std::optional<std::string> comment{};  // COMMENT ON COLUMN: the field schema's doc
 };
 
-// The text of a constant DEFAULT ("42", "'abc'::text", "true"), or nullopt
-// for anything computed (nextval(…), now(), …).
-std::optional<std::string> default_literal(const std::string& expression);
+// The text of a column's schema default as Debezium's PostgreSQL connector
+// reads it from a DEFAULT (or generation) expression, to be converted like a
+// value of the column's type; nullopt where Debezium gives no default.
+// Debezium does not evaluate expressions: a constant gives its text (the
+// first quoted literal, or the raw text), a function call or CURRENT_* gives
+// a placeholder of the type (0, "", 1970-01-01, the nil UUID, "{}"), and a
+// type it has no mapper for (bytea, inet, money, domains, arrays…) none.
+std::optional<std::string> default_value_text(const std::string& expression, const PgColumnType& type);
 
 struct TableDef {
   std::string schema{};
@@ -37,9 +42,10 @@ struct TableDef {
 
 struct EventOptions {
   std::string topic_prefix{};
-  // The Debezium release whose event shape cdcctl writes: the Source schema
-  // has a version since 3.1 and origin fields from 3.5.
-  std::string connector_version = "3.4.0.Final";  // source.version
+  // The Debezium release whose event shape cdcctl writes (source.version):
+  // the one its differential test runs against (tests/real/pom.xml).
+  std::string connector_version = "3.6.1.Final";
+  bool schema_comments = false;  // include.schema.comments: column comments as the schema's doc
   TypeMappingOptions types{};
   bool key_schemas = true;    // key.converter.schemas.enable
   bool value_schemas = true;  // value.converter.schemas.enable
@@ -93,10 +99,11 @@ class EventEncoder {
   const std::string& topic() const { return topic_; }
   bool has_key() const { return !key_columns_.empty(); }
   // The record key; nullopt for a table without a primary key (null key).
-  std::optional<std::string> key(const Row& row) const;
+  // snapshot: the row was read by the snapshot (see TypeMappingOptions::snapshot_read).
+  std::optional<std::string> key(const Row& row, bool snapshot = false) const;
   // The key's payload alone, as Kafka Connect's default header converter
   // writes a key struct into a header (Debezium's __debezium.oldkey/newkey).
-  std::optional<std::string> key_payload(const Row& row) const;
+  std::optional<std::string> key_payload(const Row& row, bool snapshot = false) const;
   // The record value of a change event (a tombstone is a null value, not this).
   std::string value(const ChangeEvent& event) const;
 
@@ -106,14 +113,15 @@ class EventEncoder {
   enum class FastKind { Integer, Boolean, Text, ZonedTimestamp, Other };
 
  private:
-  void append_cell(std::string& out, std::size_t index, const Cell& cell) const;
-  void append_text_value(std::string& out, std::size_t index, const std::string& text) const;
-  std::string key_text(const Row& row) const;
-  void append_row(std::string& out, const std::optional<Row>& row) const;
+  void append_cell(std::string& out, std::size_t index, const Cell& cell, bool snapshot) const;
+  void append_text_value(std::string& out, std::size_t index, const std::string& text, bool snapshot) const;
+  std::string key_text(const Row& row, bool snapshot) const;
+  void append_row(std::string& out, const std::optional<Row>& row, bool snapshot) const;
   void append_source(std::string& out, const SourceInfo& source) const;
 
   TableDef table_;
   EventOptions options_;
+  TypeMappingOptions snapshot_types_;  // options_.types for rows a snapshot read
   std::string topic_;
   std::vector<std::size_t> key_columns_;
   ConnectSchema key_schema_;

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <limits>
 #include <map>
 
 #include "core/bytes.hpp"
@@ -127,8 +130,15 @@ std::int64_t clock_micros(const Clock& clock) {
   return ((clock.hour * 60LL + clock.minute) * 60 + clock.second) * 1000000 + clock.micros;
 }
 
-// "YYYY-MM-DD HH:MM:SS[.f][±HH[:MM]][ BC]" → µs since the epoch (UTC).
-std::int64_t timestamp_micros(const std::string& text, const char* type) {
+// A point in time as whole seconds since the epoch and the µs past them:
+// PostgreSQL's range (4713 BC to 294276 AD) does not fit in µs of an int64.
+struct Instant {
+  std::int64_t seconds = 0;
+  std::int64_t micros = 0;  // 0 … 999999
+};
+
+// "YYYY-MM-DD HH:MM:SS[.f][±HH[:MM]][ BC]" → the instant (UTC).
+Instant timestamp_instant(const std::string& text, const char* type) {
   // Parsed in place, without a string per part: this runs for every
   // timestamp of every change.
   std::size_t at = 0;
@@ -165,7 +175,48 @@ std::int64_t timestamp_micros(const std::string& text, const char* type) {
   }
   if (at != text.size()) unparsable(text, type);
   const auto days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return (days * 86400 - offset_seconds) * 1000000 + clock_micros(clock);
+  return {days * 86400 - offset_seconds + (clock.hour * 60LL + clock.minute) * 60 + clock.second, clock.micros};
+}
+
+// The civil date of a day number (days since 1970-01-01), proleptic Gregorian.
+void civil_from_days(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto doe = static_cast<std::uint64_t>(days - era * 146097);
+  const auto yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const auto doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const auto mp = (5 * doy + 2) / 153;
+  day = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
+  month = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
+  year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+// java.time's ISO form of an instant in UTC, the fraction padded to
+// `precision` digits: years past 9999 get a '+', years before 1 are
+// astronomical (0 is 1 BC, then -0001).
+std::string iso_instant(const Instant& instant, int precision) {
+  std::int64_t days = instant.seconds / 86400;
+  std::int64_t second_of_day = instant.seconds % 86400;
+  if (second_of_day < 0) {
+    second_of_day += 86400;
+    --days;
+  }
+  std::int64_t year = 0;
+  unsigned month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  char buffer[64];
+  const char* sign = year > 9999 ? "+" : year < 0 ? "-" : "";
+  std::snprintf(buffer, sizeof buffer, "%s%04lld-%02u-%02uT%02lld:%02lld:%02lld", sign,
+                static_cast<long long>(year < 0 ? -year : year), month, day,
+                static_cast<long long>(second_of_day / 3600), static_cast<long long>(second_of_day / 60 % 60),
+                static_cast<long long>(second_of_day % 60));
+  std::string out = buffer;
+  if (precision > 0) {
+    std::snprintf(buffer, sizeof buffer, ".%06lld", static_cast<long long>(instant.micros));
+    out.append(buffer, static_cast<std::size_t>(1 + std::min(precision, 6)));
+  }
+  out += 'Z';
+  return out;
 }
 
 // ISO 8601 in UTC with the fraction padded to `precision` digits.
@@ -233,7 +284,81 @@ std::string bits_bytes(const std::string& text) {
     if (text[text.size() - 1 - i] == '1') out[i / 8] = static_cast<char>(out[i / 8] | (1 << (i % 8)));
     else if (text[text.size() - 1 - i] != '0') unparsable(text, "bit");
   }
+  // java.util.BitSet.toByteArray(), which Debezium writes: no high zero bytes
+  // (all zeros are no bytes at all).
+  while (!out.empty() && out.back() == '\0') out.pop_back();
   return out;
+}
+
+// A point "(x,y)" as io.debezium.data.geometry.Point: the coordinates, and
+// the same point as OGC well-known binary (little-endian, type 1) without
+// an SRID.
+OrderedJson point_value(const std::string& text) {
+  double x = 0, y = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "(%lf,%lf%c", &x, &y, &tail) != 3 || tail != ')') unparsable(text, "point");
+  std::string wkb = {'\x01', '\x01', '\0', '\0', '\0'};
+  for (const double coordinate : {x, y}) {
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &coordinate, sizeof bits);
+    for (int i = 0; i < 8; ++i) wkb += static_cast<char>((bits >> (8 * i)) & 0xFF);
+  }
+  OrderedJson out = OrderedJson::object();
+  out["x"] = x;
+  out["y"] = y;
+  out["wkb"] = base64_encode(wkb);
+  out["srid"] = nullptr;
+  return out;
+}
+
+// The double a JSON reader gets from Jackson's text of a Java float:
+// Float.toString, the shortest decimal that reads back as the float but
+// with at least two significant digits (1.4E-45, where the shortest is 1e-45).
+double java_float_value(float value) {
+  char text[64];
+  auto result = std::to_chars(text, text + sizeof text, value, std::chars_format::scientific);
+  const std::string_view shortest(text, static_cast<std::size_t>(result.ptr - text));
+  const auto exponent = shortest.find('e');
+  const auto mantissa = shortest.substr(0, exponent);
+  const auto digits = std::count_if(mantissa.begin(), mantissa.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits < 2) result = std::to_chars(text, text + sizeof text, value, std::chars_format::scientific, 1);
+  return std::strtod(std::string(text, result.ptr).c_str(), nullptr);
+}
+
+// A date as io.debezium.time.Date / Connect's Date: days since 1970-01-01.
+// Streamed, Debezium parses the text with java.time (BC dates are proleptic,
+// 1 BC being year 0) and maps infinity to its sentinel LocalDates
+// -5877611-06-21 and -06-22. Read by a snapshot, it goes through
+// java.sql.Date: the era is dropped (4713-01-01 BC reads as 4713-01-01) and
+// infinity is PGStatement.DATE_POSITIVE/NEGATIVE_INFINITY milliseconds,
+// floored to days and narrowed to 32 bits.
+std::int64_t date_days(const std::string& text, bool snapshot_read) {
+  if (text == "infinity" || text == "-infinity") {
+    const bool positive = text == "infinity";
+    if (!snapshot_read) return days_from_civil(-5877611, 6, positive ? 21 : 22);
+    // +infinity: 9223372036825200000 ms floored to days, narrowed to 32
+    // bits. -infinity goes through the Julian calendar fields of a date
+    // 292 million years BC; the day Debezium 3.6 writes for it.
+    if (!positive) return -625821272;
+    const std::int64_t days = 9223372036825200000LL / 86400000;
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(days)));
+  }
+  std::size_t at = 0;
+  std::int64_t year = 0;
+  for (; at < text.size() && is_digit(text[at]) && at < 9; ++at) year = year * 10 + (text[at] - '0');
+  if (at < 4 || at + 6 > text.size() || text[at] != '-' || text[at + 3] != '-' || !is_digit(text[at + 1]) ||
+      !is_digit(text[at + 2]) || !is_digit(text[at + 4]) || !is_digit(text[at + 5])) {
+    unparsable(text, "date");
+  }
+  const unsigned month = static_cast<unsigned>((text[at + 1] - '0') * 10 + (text[at + 2] - '0'));
+  const unsigned day = static_cast<unsigned>((text[at + 4] - '0') * 10 + (text[at + 5] - '0'));
+  at += 6;
+  if (text.compare(at, std::string::npos, " BC") == 0) {
+    if (!snapshot_read) year = 1 - year;
+  } else if (at != text.size()) {
+    unparsable(text, "date");
+  }
+  return days_from_civil(year, month, day);
 }
 
 bool is_array_type(const PgColumnType& type) { return array_element(type.oid) != 0 || type.element_oid != 0; }
@@ -278,10 +403,13 @@ std::uint32_t array_element(std::uint32_t array_oid) {
 ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeMappingOptions& options) {
   if (is_array_type(type)) {
     auto schema = primitive("array", optional);
-    schema.items.push_back(column_schema(element_type(type), true, options));
+    // Debezium makes an enum array's elements required (and the whole value
+    // null when one is NULL); every other element type's optional.
+    schema.items.push_back(column_schema(element_type(type), type.enum_labels.empty(), options));
     return schema;
   }
   if (type.name == "hstore") return named("string", optional, "io.debezium.data.Json");
+  if (type.name == "ltree") return named("string", optional, "io.debezium.data.Ltree");
   if (!type.enum_labels.empty()) {
     auto schema = named("string", optional, "io.debezium.data.Enum");
     std::string allowed;
@@ -327,6 +455,15 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
     case oid::kTimetz: return named("string", optional, "io.debezium.time.ZonedTime");
     case oid::kInterval: return named("int64", optional, "io.debezium.time.MicroDuration");
     case oid::kUuid: return named("string", optional, "io.debezium.data.Uuid");
+    case oid::kPoint: {
+      auto schema = named("struct", optional, "io.debezium.data.geometry.Point");
+      schema.doc = "Geometry (POINT)";
+      schema.fields.emplace_back("x", primitive("double", false));
+      schema.fields.emplace_back("y", primitive("double", false));
+      schema.fields.emplace_back("wkb", primitive("bytes", true));
+      schema.fields.emplace_back("srid", primitive("int32", true));
+      return schema;
+    }
     case oid::kJson:
     case oid::kJsonb: return named("string", optional, "io.debezium.data.Json");
     case oid::kXml: return named("string", optional, "io.debezium.data.Xml");
@@ -335,7 +472,9 @@ ConnectSchema column_schema(const PgColumnType& type, bool optional, const TypeM
     case oid::kVarbit: {
       if (type.oid == oid::kBit && type.modifier == 1) return primitive("boolean", optional);
       auto schema = named("bytes", optional, "io.debezium.data.Bits");
-      schema.parameters.emplace_back("length", std::to_string(std::max(type.modifier, 1)));
+      // An unbounded varbit has Integer.MAX_VALUE bits to Debezium.
+      schema.parameters.emplace_back("length", type.modifier < 0 ? (type.oid == oid::kBit ? "1" : "2147483647")
+                                                                 : std::to_string(std::max(type.modifier, 1)));
       return schema;
     }
     default: return primitive("string", optional);
@@ -394,15 +533,32 @@ std::string zoned_timestamp_value(const PgColumnType& type, const std::string& t
   if (text == "infinity" || text == "-infinity") return text;
   const int precision = time_precision(type.modifier);
   if (auto rewritten = utc_text_as_zoned_timestamp(text, precision)) return std::move(*rewritten);
-  return zoned_timestamp(timestamp_micros(text, "timestamptz"), precision);
+  const auto instant = timestamp_instant(text, "timestamptz");
+  // The fast formatter covers years 1 to 9999; java.time's signs the rest.
+  if (instant.seconds < -62135596800LL || instant.seconds >= 253402300800LL) return iso_instant(instant, precision);
+  return zoned_timestamp(instant.seconds * 1000000 + instant.micros, precision);
 }
 
 OrderedJson column_value(const PgColumnType& type, const std::optional<std::string>& text, const TypeMappingOptions& options) {
   if (!text) return nullptr;
   const std::string& value = *text;
   if (is_array_type(type)) {
+    const auto element = element_type(type);
+    // Debezium reads an array through the JDBC driver's java.sql.Array, so
+    // its dates take the snapshot's (java.sql.Date) path when streamed too.
+    auto element_options = options;
+    element_options.snapshot_read = true;
     OrderedJson out = OrderedJson::array();
-    for (const auto& element : parse_array_literal(value)) out.push_back(column_value(element_type(type), element, options));
+    for (const auto& item : parse_array_literal(value)) {
+      // Where Debezium cannot convert an element (a NULL of a required enum,
+      // a numeric NaN or infinity, which has no BigDecimal) it writes the
+      // whole array as null.
+      if (!item && !type.enum_labels.empty()) return nullptr;
+      if (item && element.oid == oid::kNumeric && (*item == "NaN" || *item == "Infinity" || *item == "-Infinity")) {
+        return nullptr;
+      }
+      out.push_back(column_value(element, item, element_options));
+    }
     return out;
   }
   if (!type.enum_labels.empty()) return value;
@@ -420,11 +576,12 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
     case oid::kFloat4:
     case oid::kFloat8: {
       if (value == "NaN" || value == "Infinity" || value == "-Infinity") return value;  // Jackson writes them as strings
-      try {
-        return std::stod(value);
-      } catch (const std::logic_error&) {
-        unparsable(value, "a float");
-      }
+      // strtod, not stod: a subnormal (4.9e-324) sets ERANGE but is a value.
+      char* end = nullptr;
+      const double number = std::strtod(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size() || std::isinf(number)) unparsable(value, "a float");
+      if (type.oid == oid::kFloat4) return java_float_value(static_cast<float>(number));
+      return number;
     }
     case oid::kNumeric:
     case oid::kMoney: {
@@ -437,8 +594,18 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
           if (is_digit(c) || c == '.') number += c;
         }
       }
-      if (options.decimal == DecimalHandling::String) return number;
-      if (number == "NaN") return options.decimal == DecimalHandling::Double ? OrderedJson("NaN") : OrderedJson(nullptr);
+      if (options.decimal == DecimalHandling::String) {
+        // Debezium's SpecialValueDecimal names the values BigDecimal lacks.
+        if (number == "NaN") return "NAN";
+        if (number == "Infinity") return "POSITIVE_INFINITY";
+        if (number == "-Infinity") return "NEGATIVE_INFINITY";
+        return number;
+      }
+      // NaN and ±Infinity have no BigDecimal: Debezium writes them as the
+      // double's name in double mode and null in precise mode.
+      if (number == "NaN" || number == "Infinity" || number == "-Infinity") {
+        return options.decimal == DecimalHandling::Double ? OrderedJson(number) : OrderedJson(nullptr);
+      }
       if (options.decimal == DecimalHandling::Double) {
         try {
           return std::stod(number);
@@ -457,11 +624,7 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
       out["value"] = base64_encode(twos_complement_bytes(unscaled(parts, scale)));
       return out;
     }
-    case oid::kDate: {
-      if (value.size() != 10 || value[4] != '-' || value[7] != '-') unparsable(value, "date");
-      return days_from_civil(std::stoll(value.substr(0, 4)), static_cast<unsigned>(std::stoi(value.substr(5, 2))),
-                             static_cast<unsigned>(std::stoi(value.substr(8, 2))));
-    }
+    case oid::kDate: return date_days(value, options.snapshot_read);
     case oid::kTime: {
       std::size_t at = 0;
       const auto micros = clock_micros(parse_clock(value, at, "time"));
@@ -473,8 +636,9 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
       const bool millis = connect_time || time_precision(type.modifier) <= 3;
       if (value == "infinity") return millis ? 9223372036825200000LL / 1000 : 9223372036825200000LL;
       if (value == "-infinity") return millis ? -9223372036832400000LL / 1000 : -9223372036832400000LL;
-      const auto micros = timestamp_micros(value, "timestamp");
-      return millis ? micros / 1000 : micros;
+      const auto instant = timestamp_instant(value, "timestamp");
+      // Milliseconds from the parts: µs of the far years overflow an int64.
+      return millis ? instant.seconds * 1000 + instant.micros / 1000 : instant.seconds * 1000000 + instant.micros;
     }
     case oid::kTimestamptz: return zoned_timestamp_value(type, value);
     case oid::kTimetz: {
@@ -487,10 +651,16 @@ OrderedJson column_value(const PgColumnType& type, const std::optional<std::stri
         micros -= sign * (hours * 3600LL + minutes * 60LL) * 1000000;
       }
       micros = ((micros % 86400000000LL) + 86400000000LL) % 86400000000LL;
-      return zoned_timestamp(micros, time_precision(type.modifier)).substr(11);
+      // java.time's ISO_OFFSET_TIME: the fraction with as many digits as it
+      // needs (none when zero), whatever the column's precision.
+      auto text = zoned_timestamp(micros, 6).substr(11);  // HH:MM:SS.ffffffZ
+      while (text.size() > 10 && text[text.size() - 2] == '0') text.erase(text.size() - 2, 1);
+      if (text[text.size() - 2] == '.') text.erase(text.size() - 2, 1);
+      return text;
     }
     case oid::kInterval: return interval_micros(value);
     case oid::kBytea: return base64_encode(hex_to_bytes(value));
+    case oid::kPoint: return point_value(value);
     case oid::kBit:
     case oid::kVarbit:
       if (type.oid == oid::kBit && type.modifier == 1) return value == "1";
@@ -620,11 +790,28 @@ std::int32_t java_string_hash(std::string_view utf8) {
 
 }  // namespace
 
+std::vector<std::size_t> java_hash_map_order(const std::vector<std::string>& keys) {
+  // java.util.HashMap iterates its table bucket by bucket, each bucket in
+  // insertion order (a resize keeps that order). The table starts at 16 and
+  // doubles while it is more than 3/4 full; a key's bucket is its
+  // String.hashCode() with the high half folded into the low.
+  std::size_t buckets = 16;
+  while (keys.size() > buckets * 3 / 4) buckets *= 2;
+  std::vector<std::size_t> order(keys.size());
+  std::vector<std::size_t> bucket(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto h = static_cast<std::uint32_t>(java_string_hash(keys[i]));
+    bucket[i] = (h ^ (h >> 16)) & (buckets - 1);
+    order[i] = i;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bucket[a] < bucket[b]; });
+  return order;
+}
+
 std::string hstore_to_json(std::string_view text) {
   struct Pair {
     std::string key;
     std::optional<std::string> value;
-    std::uint32_t hash;
   };
   std::vector<Pair> pairs;
   std::size_t at = 0;
@@ -650,18 +837,13 @@ std::string hstore_to_json(std::string_view text) {
       unparsable(std::string(text), "hstore");
     }
     skip_blanks(text, at);
-    const auto h = static_cast<std::uint32_t>(java_string_hash(key));
-    pairs.push_back({std::move(key), std::move(value), h ^ (h >> 16)});
+    pairs.push_back({std::move(key), std::move(value)});
   }
-  // java.util.HashMap iterates its table bucket by bucket, each bucket in
-  // insertion order (a resize keeps that order). The table starts at 16 and
-  // doubles while it is more than 3/4 full.
-  std::size_t buckets = 16;
-  while (pairs.size() > buckets * 3 / 4) buckets *= 2;
-  std::stable_sort(pairs.begin(), pairs.end(),
-                   [&](const Pair& a, const Pair& b) { return (a.hash & (buckets - 1)) < (b.hash & (buckets - 1)); });
+  std::vector<std::string> keys;
+  for (const auto& pair : pairs) keys.push_back(pair.key);
   std::string out = "{";
-  for (const auto& pair : pairs) {
+  for (const auto index : java_hash_map_order(keys)) {
+    const auto& pair = pairs[index];
     if (out.size() > 1) out += ',';
     append_json_quoted(out, pair.key, HexCase::Upper);  // as Jackson writes it
     out += ':';
@@ -714,7 +896,12 @@ std::int64_t interval_micros(std::string_view text) {
     else if (unit.starts_with("day")) days += number;
     else unparsable(input, "interval");
   }
-  return static_cast<std::int64_t>(days * 86400e6L + micros);
+  // Debezium computes in double and narrows as Java does: out of range
+  // saturates at Long.MIN_VALUE / MAX_VALUE.
+  const long double total = days * 86400e6L + micros;
+  if (total >= 9223372036854775807.0L) return std::numeric_limits<std::int64_t>::max();
+  if (total <= -9223372036854775808.0L) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(total);
 }
 
 }  // namespace cdcctl::cdc

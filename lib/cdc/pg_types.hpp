@@ -24,6 +24,12 @@ struct TypeMappingOptions {
   DecimalHandling decimal = DecimalHandling::Precise;
   TimePrecision time = TimePrecision::Adaptive;
   int money_fraction_digits = 2;
+  // The value was read by the snapshot's SELECT, not streamed. Debezium reads
+  // a snapshot through JDBC (java.sql.Date) and a stream from pgoutput's text,
+  // and the two disagree for dates without a day number in java.time: a BC
+  // date loses its era through java.sql.Date, and infinity becomes a
+  // different sentinel day. cdcctl writes what Debezium writes on each path.
+  bool snapshot_read = false;
 };
 
 // Throws Error (usage) naming the accepted values.
@@ -38,6 +44,7 @@ struct PgColumnType {
   // The type's name when it is not built in (an extension's type, whose OID
   // differs between databases): "hstore" maps to io.debezium.data.Json.
   std::string name{};
+  bool domain = false;  // a domain over oid/modifier: Debezium gives it no default
 };
 
 // Built-in type OIDs cdcctl maps (pg_type.h).
@@ -46,7 +53,8 @@ inline constexpr std::uint32_t kBool = 16, kBytea = 17, kName = 19, kInt8 = 20, 
                                kOid = 26, kJson = 114, kXml = 142, kFloat4 = 700, kFloat8 = 701, kMoney = 790,
                                kInet = 869, kCidr = 650, kMacaddr = 829, kBpchar = 1042, kVarchar = 1043, kDate = 1082,
                                kTime = 1083, kTimestamp = 1114, kTimestamptz = 1184, kInterval = 1186, kTimetz = 1266,
-                               kBit = 1560, kVarbit = 1562, kNumeric = 1700, kUuid = 2950, kJsonb = 3802;
+                               kBit = 1560, kVarbit = 1562, kNumeric = 1700, kUuid = 2950, kJsonb = 3802,
+                               kPoint = 600;
 }  // namespace oid
 
 // The element type of a built-in array type (_int4 → int4), or 0.
@@ -76,6 +84,10 @@ std::vector<std::optional<std::string>> parse_array_literal(std::string_view tex
 // Java HashMap the PostgreSQL JDBC driver parses it into, so the string is
 // byte for byte Debezium's. Throws Error (failed) on malformed text.
 std::string hstore_to_json(std::string_view text);
+// The order in which a java.util.HashMap<String, …> filled with `keys` (in
+// this order, no duplicates) iterates them: indexes into `keys`. Debezium
+// writes maps (hstore values, a transaction's data collections) in it.
+std::vector<std::size_t> java_hash_map_order(const std::vector<std::string>& keys);
 // µs of a PostgreSQL interval in the postgres IntervalStyle, a month being
 // 365.25/12 days as Debezium counts it.
 std::int64_t interval_micros(std::string_view text);

@@ -1,5 +1,7 @@
 #include "cdc/postgres_offset.hpp"
 
+#include "cdc/pg_types.hpp"
+
 namespace cdcctl::cdc {
 
 using nlohmann::json;
@@ -68,7 +70,13 @@ std::string encode_postgres_offset(const PostgresOffset& offset) {
     if (!offset.message_type.empty()) out["messageType"] = offset.message_type;
     put("lsn_events_processed", offset.events_processed);
   }
-  return out.dump();
+  // Debezium's offset is a java.util.HashMap, which the JSON converter
+  // writes in the map's iteration order.
+  std::vector<std::string> keys;
+  for (const auto& item : out.items()) keys.push_back(item.key());
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::object();
+  for (const auto index : java_hash_map_order(keys)) ordered[keys[index]] = out[keys[index]];
+  return ordered.dump();
 }
 
 json postgres_offset_partition(const std::string& topic_prefix) { return {{"server", topic_prefix}}; }

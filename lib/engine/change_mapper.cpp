@@ -1,6 +1,9 @@
 #include "engine/change_mapper.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
+#include <random>
 
 #include "core/error.hpp"
 
@@ -9,6 +12,29 @@ namespace cdcctl::engine {
 namespace {
 
 std::string transaction_id(std::uint32_t xid, pg::Lsn lsn) { return std::to_string(xid) + ":" + std::to_string(lsn); }
+
+// Debezium counts a transactional logical decoding message under an object
+// of this class, which its END record names by Object.toString(): the class
+// and an identity hash that differs from run to run.
+constexpr const char* kMessageCollectionClass =
+    "io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$LogicalDecodingMessageId@";
+
+// A random version-4 UUID (RFC 9562 §5.4).
+std::string random_uuid() {
+  std::random_device random;
+  std::array<unsigned char, 16> bytes{};
+  for (auto& byte : bytes) byte = static_cast<unsigned char>(random());
+  bytes[6] = static_cast<unsigned char>((bytes[6] & 0x0F) | 0x40);
+  bytes[8] = static_cast<unsigned char>((bytes[8] & 0x3F) | 0x80);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[bytes[i] >> 4];
+    out += hex[bytes[i] & 15];
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -27,7 +53,26 @@ cdc::Row to_row(pg::TupleData tuple) {
 }
 
 ChangeMapper::ChangeMapper(MapperOptions options, TableFactsLookup facts)
-    : options_(std::move(options)), facts_(std::move(facts)) {}
+    : options_(std::move(options)), facts_(std::move(facts)) {
+  if (options_.run_id.empty()) options_.run_id = random_uuid();
+  // Debezium 3.x adds these to every record of a table's topic (the
+  // connector's logical name, its task, its type and this run), after the
+  // record's own headers; converted by Connect's SimpleHeaderConverter, so
+  // each is its plain text.
+  context_headers_ = {{"__debezium.context.connectorLogicalName", options_.events.topic_prefix},
+                      {"__debezium.context.taskId", "0"},
+                      {"__debezium.context.connectorName", "postgresql"},
+                      {"__debezium.context.runId", options_.run_id}};
+  char identity[16];
+  std::snprintf(identity, sizeof identity, "%x", static_cast<unsigned>(std::random_device()()) & 0x7fffffffU);
+  message_collection_ = std::string(kMessageCollectionClass) + identity;
+}
+
+std::vector<std::pair<std::string, std::string>> ChangeMapper::with_context(
+    std::vector<std::pair<std::string, std::string>> headers) const {
+  headers.insert(headers.end(), context_headers_.begin(), context_headers_.end());
+  return headers;
+}
 
 void ChangeMapper::relation(const pg::RelationMessage& relation) {
   const auto facts = facts_ ? facts_(relation.schema, relation.name) : TableFacts{};
@@ -45,7 +90,17 @@ void ChangeMapper::relation(const pg::RelationMessage& relation) {
     if (auto labels = facts.enum_labels.find(column.name); labels != facts.enum_labels.end()) def.type.enum_labels = labels->second;
     if (auto found = facts.defaults.find(column.name); found != facts.defaults.end()) def.default_expression = found->second;
     if (auto found = facts.type_names.find(column.name); found != facts.type_names.end()) def.type.name = found->second;
-    if (auto found = facts.comments.find(column.name); found != facts.comments.end()) def.comment = found->second;
+    if (auto found = facts.comments.find(column.name); found != facts.comments.end() && options_.events.schema_comments) {
+      def.comment = found->second;
+    }
+    if (auto found = facts.domain_bases.find(column.name); found != facts.domain_bases.end()) {
+      def.type.oid = found->second.first;
+      def.type.modifier = found->second.second;
+      def.type.domain = true;
+    }
+    if (auto found = facts.enum_array_elements.find(column.name); found != facts.enum_array_elements.end()) {
+      def.type.element_oid = found->second;
+    }
     def.optional = !facts.not_null.contains(column.name);
     // The primary key when the catalog says; else the replica identity
     // columns, unless that is every column (REPLICA IDENTITY FULL).
@@ -118,6 +173,7 @@ std::vector<OutputRecord> ChangeMapper::commit(const pg::CommitMessage& commit) 
     out.push_back({std::move(record.topic), std::move(record.key), std::move(record.value), {}});
   }
   last_commit_lsn_ = commit.end_lsn;
+  last_commit_us_ = pg::unix_micros(commit.commit_time);
   transaction_.reset();
   return out;
 }
@@ -147,9 +203,13 @@ std::vector<OutputRecord> ChangeMapper::change(pg::PgOutputMessage message, pg::
     event.processed_ns = processed_ns;
     event.transaction = transaction_block(table, lsn);
     const auto& key_row = event.after ? *event.after : *event.before;
-    OutputRecord record{table.encoder.topic(), table.encoder.key(key_row), table.encoder.value(event), std::move(headers)};
+    OutputRecord record{table.encoder.topic(), table.encoder.key(key_row), table.encoder.value(event),
+                        with_context(std::move(headers))};
     out.push_back(std::move(record));
-    if (op == 'd' && options_.tombstones_on_delete) out.push_back({table.encoder.topic(), out.back().key, std::nullopt, {}});
+    if (op == 'd' && options_.tombstones_on_delete) {
+      // The tombstone carries the delete's headers (a key change's newkey too).
+      out.push_back({table.encoder.topic(), out.back().key, std::nullopt, out.back().headers});
+    }
   };
 
   if (auto* insert = std::get_if<pg::InsertMessage>(&message)) {
@@ -195,11 +255,17 @@ std::vector<OutputRecord> ChangeMapper::message(const pg::LogicalMessage& messag
   event.source = source(lsn);
   if (message.transactional && transaction_) {
     // Counted under Debezium's pseudo data collection for messages.
-    event.transaction = transaction_block("LOGICAL_DECODING_MESSAGE", lsn);
+    event.transaction = transaction_block(message_collection_, lsn);
   } else {
-    // Outside any transaction: no txId, and the connector's clock.
+    // Outside any transaction Debezium takes the message for a transaction
+    // of its own: it becomes the last committed position (the message's
+    // and the following events' sequence start from it), with no txId and
+    // the time of the last commit it saw (pgoutput gives such a message no
+    // time of its own).
+    last_commit_lsn_ = lsn;
+    event.source = source(lsn);
     event.source.tx_id.reset();
-    event.source.ts_us = processed_ns / 1000;
+    event.source.ts_us = last_commit_us_ ? last_commit_us_ : processed_ns / 1000;
   }
   auto record = cdc::logical_message_record(options_.events, event);
   return {{std::move(record.topic), std::move(record.key), std::move(record.value), {}}};
@@ -215,7 +281,7 @@ std::vector<OutputRecord> ChangeMapper::snapshot_read(std::uint32_t oid, const p
   event.after = row_of(target, row);
   event.source = std::move(source);
   event.processed_ns = processed_ns;
-  return {{target.encoder.topic(), target.encoder.key(*event.after), target.encoder.value(event), {}}};
+  return {{target.encoder.topic(), target.encoder.key(*event.after, true), target.encoder.value(event), context_headers_}};
 }
 
 std::vector<OutputRecord> ChangeMapper::truncate(const pg::TruncateMessage& message, pg::Lsn lsn, std::int64_t processed_ns) {
@@ -229,7 +295,7 @@ std::vector<OutputRecord> ChangeMapper::truncate(const pg::TruncateMessage& mess
     event.source = source(lsn);
     event.transaction = transaction_block(target, lsn);
     event.processed_ns = processed_ns;
-    out.push_back({target.encoder.topic(), std::nullopt, target.encoder.value(event), {}});
+    out.push_back({target.encoder.topic(), std::nullopt, target.encoder.value(event), context_headers_});
   }
   return out;
 }

@@ -30,6 +30,9 @@ struct TableFacts {
   std::map<std::string, std::string> defaults{};                   // DEFAULT expressions, by column
   std::map<std::string, std::string> type_names{};                 // non-built-in types (hstore…), by column
   std::map<std::string, std::string> comments{};                   // COMMENT ON COLUMN, by column
+  // A domain column maps as its base type (oid, typmod), as Debezium does.
+  std::map<std::string, std::pair<std::uint32_t, std::int32_t>> domain_bases{};
+  std::map<std::string, std::uint32_t> enum_array_elements{};  // an array of an enum: its element type
 };
 using TableFactsLookup = std::function<TableFacts(const std::string& schema, const std::string& table)>;
 
@@ -45,6 +48,9 @@ struct MapperOptions {
   std::function<bool(const std::string& schema, const std::string& table, const std::string& column)> include_column{};
   // message.prefix.include/exclude.list; unset means every prefix.
   std::function<bool(const std::string& prefix)> include_message{};
+  // Debezium 3.x's __debezium.context.runId header: one id per start of the
+  // connector's task (a UUID). Empty: a new one for this mapper.
+  std::string run_id{};
 };
 
 struct OutputRecord {
@@ -99,6 +105,10 @@ class ChangeMapper {
   std::map<std::uint32_t, Table> tables_;
   std::optional<pg::BeginMessage> transaction_;
   pg::Lsn last_commit_lsn_ = 0;
+  std::int64_t last_commit_us_ = 0;  // the last commit's time, µs since 1970
+  std::vector<std::pair<std::string, std::string>> context_headers_;
+  std::string message_collection_;  // the END record's name for messages
+  std::vector<std::pair<std::string, std::string>> with_context(std::vector<std::pair<std::string, std::string>> headers) const;
   // Transaction metadata of the open transaction: event counts overall and
   // per table, in the order the tables first appeared.
   std::int64_t total_order_ = 0;

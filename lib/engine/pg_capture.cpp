@@ -45,14 +45,18 @@ TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const
   const auto relation = pg::qualified_name(schema, table);
   auto columns = catalog.exec(
       "SELECT a.attname, a.attnotnull, "
-      "(SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), "
+      "(SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid "
+      " OR e.enumtypid = (SELECT t.typelem FROM pg_type t WHERE t.oid = a.atttypid AND t.typcategory = 'A')), "
       "(SELECT k.ord FROM pg_index i, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
       " WHERE i.indrelid = a.attrelid AND i.indisprimary AND k.attnum = a.attnum), "
       "(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum), "
       // Types created after initdb (extensions' types) are known by name:
       // their OIDs differ from one database to the next.
       "(SELECT t.typname FROM pg_type t WHERE t.oid = a.atttypid AND t.oid >= 16384 AND t.typtype = 'b'), "
-      "col_description(a.attrelid, a.attnum) "
+      "col_description(a.attrelid, a.attnum), "
+      "(SELECT t.typbasetype || ' ' || t.typtypmod FROM pg_type t WHERE t.oid = a.atttypid AND t.typtype = 'd'), "
+      "(SELECT t.typelem FROM pg_type t JOIN pg_type e ON e.oid = t.typelem "
+      " WHERE t.oid = a.atttypid AND t.typcategory = 'A' AND e.typtype = 'e') "
       "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 4, a.attnum",
       {relation});
   for (int row = 0; row < columns.rows(); ++row) {
@@ -68,6 +72,12 @@ TableFacts table_facts(pg::Connection& catalog, const std::string& schema, const
     if (const auto expression = columns.value(row, 4)) found.defaults[name] = *expression;
     if (const auto type_name = columns.value(row, 5)) found.type_names[name] = *type_name;
     if (const auto comment = columns.value(row, 6)) found.comments[name] = *comment;
+    if (const auto base = columns.value(row, 7)) {
+      const auto space = base->find(' ');
+      found.domain_bases[name] = {static_cast<std::uint32_t>(std::stoul(base->substr(0, space))),
+                                  static_cast<std::int32_t>(std::stol(base->substr(space + 1)))};
+    }
+    if (const auto element = columns.value(row, 8)) found.enum_array_elements[name] = static_cast<std::uint32_t>(std::stoul(*element));
   }
   return found;
 }

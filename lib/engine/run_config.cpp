@@ -215,6 +215,7 @@ CaptureOptions PostgresConnectorConfig::capture_options() const {
   options.mapper.tombstones_on_delete = tombstones_on_delete;
   options.mapper.skipped_operations = skipped_operations;
   options.mapper.transaction_metadata = transaction_metadata;
+  options.mapper.events.schema_comments = schema_comments;
   if (!tables.empty()) {
     options.mapper.include_table = [filter = tables](const std::string& schema, const std::string& table) {
       return filter.matches(schema + "." + table);
@@ -355,6 +356,9 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
     }
     if (auto value = get("provide.transaction.metadata")) {
       config.transaction_metadata = parse_bool(*value, "provide.transaction.metadata");
+    }
+    if (auto value = get("include.schema.comments")) {
+      config.schema_comments = parse_bool(*value, "include.schema.comments");
     }
     if (auto value = get("decimal.handling.mode")) config.types.decimal = cdc::parse_decimal_handling(*value);
     if (auto value = get("time.precision.mode")) config.types.time = cdc::parse_time_precision(*value);

@@ -73,6 +73,7 @@ struct PostgresConnectorConfig {
   bool tombstones_on_delete = true;
   std::chrono::milliseconds heartbeat_interval{0};
   bool transaction_metadata = false;
+  bool schema_comments = false;  // include.schema.comments
   cdc::TypeMappingOptions types{};
   bool key_schemas = true;
   bool value_schemas = true;

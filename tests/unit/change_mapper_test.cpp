@@ -102,12 +102,22 @@ TEST_CASE("a primary-key change is a delete, a tombstone and a create, with Debe
   REQUIRE(records.size() == 3);
   CHECK(value_of(records[0])["op"] == "d");
   CHECK(records[0].key == R"({"id":1})");
-  CHECK(records[0].headers == std::vector<std::pair<std::string, std::string>>{{"__debezium.newkey", R"({"id":2})"}});
+  // The key header, then Debezium 3.x's context headers.
+  REQUIRE(records[0].headers.size() == 5);
+  CHECK(records[0].headers[0] == std::pair<std::string, std::string>{"__debezium.newkey", R"({"id":2})"});
+  CHECK(records[0].headers[1] == std::pair<std::string, std::string>{"__debezium.context.connectorLogicalName", "srv"});
+  CHECK(records[0].headers[2] == std::pair<std::string, std::string>{"__debezium.context.taskId", "0"});
+  CHECK(records[0].headers[3] == std::pair<std::string, std::string>{"__debezium.context.connectorName", "postgresql"});
+  CHECK(records[0].headers[4].first == "__debezium.context.runId");
+  CHECK(records[0].headers[4].second.size() == 36);  // a UUID
+  CHECK(records[1].headers == records[0].headers);   // the tombstone carries the delete's headers
   CHECK(records[1].key == R"({"id":1})");
   CHECK_FALSE(records[1].value.has_value());
   CHECK(value_of(records[2])["op"] == "c");
   CHECK(records[2].key == R"({"id":2})");
-  CHECK(records[2].headers == std::vector<std::pair<std::string, std::string>>{{"__debezium.oldkey", R"({"id":1})"}});
+  REQUIRE(records[2].headers.size() == 5);
+  CHECK(records[2].headers[0] == std::pair<std::string, std::string>{"__debezium.oldkey", R"({"id":1})"});
+  CHECK(records[2].headers[4] == records[0].headers[4]);  // one run id per run
 }
 
 TEST_CASE("REPLICA IDENTITY FULL: the old row, TOAST values taken from it; no key without a primary key") {
@@ -168,24 +178,29 @@ TEST_CASE("logical decoding messages go to <prefix>.message keyed by prefix, con
   CHECK(*in_transaction[0].key == R"({"prefix":"outbox"})");
   const auto value = value_of(in_transaction[0]);
   CHECK(value.dump() ==
-        json::parse(R"({"op":"m","ts_ms":1700000000123,"source":{"version":"3.4.0.Final","connector":"postgresql",)"
+        json::parse(R"({"op":"m","ts_ms":1700000000123,"source":{"version":"3.6.1.Final","connector":"postgresql",)"
                     R"("name":"srv","ts_ms":1646684800000,"snapshot":"false","db":"shop","sequence":"[null,\"2288\"]",)"
                     R"("ts_us":1646684800000000,"ts_ns":1646684800000000000,"schema":"","table":"","txId":905,"lsn":2288,)"
-                    R"("xmin":null},"transaction":{"id":"905:2288","total_order":1,"data_collection_order":1},)"
+                    R"("xmin":null,"origin":null,"origin_lsn":null},"transaction":{"id":"905:2288","total_order":1,"data_collection_order":1},)"
                     R"("message":{"prefix":"outbox","content":"YQBi"}})")
             .dump());
   const auto end = m.commit({0, 0x900, 0x930, 700000000000000LL});
   REQUIRE(end.size() == 1);
   CHECK(value_of(end[0])["event_count"] == 1);
-  CHECK(value_of(end[0])["data_collections"].dump() == R"([{"data_collection":"LOGICAL_DECODING_MESSAGE","event_count":1}])");
+  // Named as Debezium's message id object prints itself (class@identity hash).
+  REQUIRE(value_of(end[0])["data_collections"].size() == 1);
+  CHECK(value_of(end[0])["data_collections"][0]["data_collection"].get<std::string>().starts_with(
+      "io.debezium.connector.postgresql.LogicalDecodingMessageMonitor$LogicalDecodingMessageId@"));
+  CHECK(value_of(end[0])["data_collections"][0]["event_count"] == 1);
 
-  // Non-transactional: the connector's clock, no txId, after the last commit.
+  // Non-transactional: as Debezium, a transaction of its own: the last
+  // commit's time, no txId, and its own LSN as the last committed one.
   const auto standalone = m.message({false, 0xA00, "audit", "x"}, 0xA00, 1'700'000'000'500'000'000LL);
   REQUIRE(standalone.size() == 1);
   const auto source = value_of(standalone[0])["source"];
-  CHECK(source["ts_ms"] == 1700000000500);
+  CHECK(source["ts_ms"] == pg::unix_micros(700000000000000LL) / 1000);
   CHECK(source["txId"].is_null());
-  CHECK(source["sequence"] == R"(["2352","2560"])");
+  CHECK(source["sequence"] == R"(["2560","2560"])");
   CHECK(value_of(standalone[0])["transaction"].is_null());
 
   // message.prefix.include/exclude.list

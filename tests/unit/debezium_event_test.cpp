@@ -65,7 +65,7 @@ TEST_CASE("the reference's create event, without schemas, byte for byte") {
         R"("doc":"{\"a\": 1}","tags":["x"],"st":"new"},"source":{"version":"3.x.y.Final","connector":"postgresql",)"
         R"("name":"srv","ts_ms":1718000000123,"snapshot":"false","db":"app","sequence":"[\"24023119\",\"24023128\"]",)"
         R"("ts_us":1718000000123456,"ts_ns":1718000000123456000,"schema":"public","table":"orders","txId":555,)"
-        R"("lsn":24023128,"xmin":null},"transaction":null,"op":"c","ts_ms":1718000000200,"ts_us":1718000000200100,)"
+        R"("lsn":24023128,"xmin":null,"origin":null,"origin_lsn":null},"transaction":null,"op":"c","ts_ms":1718000000200,"ts_us":1718000000200100,)"
         R"("ts_ns":1718000000200100300})");
 }
 
@@ -100,7 +100,8 @@ TEST_CASE("the reference's create event with schemas: key, row, envelope and sou
   CHECK(source["version"] == 1);
   for (const auto& field : source["fields"]) source_fields.push_back(field["field"]);
   CHECK(source_fields == std::vector<std::string>{"version", "connector", "name", "ts_ms", "snapshot", "db", "sequence", "ts_us",
-                                                  "ts_ns", "schema", "table", "txId", "lsn", "xmin"});
+                                                  "ts_ns", "schema", "table", "txId", "lsn", "xmin", "origin",
+                                                  "origin_lsn"});
   CHECK(source["fields"][4].dump() ==
         R"({"type":"string","optional":true,"name":"io.debezium.data.Enum","version":1,)"
         R"("parameters":{"allowed":"true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"},)"
@@ -154,16 +155,31 @@ TEST_CASE("deletes, transactions, unchanged TOAST values, tables without a key, 
   CHECK(topic_name("srv", "public", "a-b_c.d") == "srv.public.a-b_c.d");
 }
 
-TEST_CASE("column defaults: constants become the schema's default, computed ones do not") {
-  CHECK(default_literal("42") == std::optional<std::string>("42"));
-  CHECK(default_literal("1.50") == std::optional<std::string>("1.50"));
-  CHECK(default_literal("true") == std::optional<std::string>("t"));
-  CHECK(default_literal("'new'::text") == std::optional<std::string>("new"));
-  CHECK(default_literal("'it''s'::character varying") == std::optional<std::string>("it's"));
-  CHECK(default_literal("'-5'::integer") == std::optional<std::string>("-5"));
-  CHECK(default_literal("now()") == std::nullopt);
-  CHECK(default_literal("nextval('t_id_seq'::regclass)") == std::nullopt);
-  CHECK(default_literal("'a'::text || 'b'::text") == std::nullopt);
+TEST_CASE("column defaults as Debezium reads them: constants, placeholders for computed ones, none for types it cannot map") {
+  const PgColumnType int4{oid::kInt4}, text{oid::kText}, boolean{oid::kBool}, tstz{oid::kTimestamptz}, uuid{oid::kUuid};
+  CHECK(default_value_text("42", int4) == std::optional<std::string>("42"));
+  CHECK(default_value_text("1.50", PgColumnType{oid::kNumeric}) == std::optional<std::string>("1.50"));
+  CHECK(default_value_text("true", boolean) == std::optional<std::string>("t"));
+  CHECK(default_value_text("'new'::text", text) == std::optional<std::string>("new"));
+  // Debezium takes the first quoted literal up to the next quote.
+  CHECK(default_value_text("'it''s'::character varying", text) == std::optional<std::string>("it"));
+  CHECK(default_value_text("'a'::text || 'b'::text", text) == std::optional<std::string>("a"));
+  CHECK(default_value_text("'-5'::integer", int4) == std::optional<std::string>("-5"));
+  // A computed default gets the type's placeholder (a stable schema).
+  CHECK(default_value_text("now()", tstz) == std::optional<std::string>("1970-01-01"));
+  CHECK(default_value_text("CURRENT_TIMESTAMP", tstz) == std::optional<std::string>("1970-01-01"));
+  CHECK(default_value_text("nextval('t_id_seq'::regclass)", int4) == std::optional<std::string>("0"));
+  CHECK(default_value_text("gen_random_uuid()", uuid) == std::optional<std::string>("00000000-0000-0000-0000-000000000000"));
+  CHECK(default_value_text("NULL::integer", int4) == std::nullopt);
+  // No mapper: bytea, a domain, an array.
+  CHECK(default_value_text("'\\x00'::bytea", PgColumnType{oid::kBytea}) == std::nullopt);
+  PgColumnType domain{oid::kInt4};
+  domain.domain = true;
+  CHECK(default_value_text("1", domain) == std::nullopt);
+  CHECK(default_value_text("'{}'::integer[]", PgColumnType{1007}) == std::nullopt);
+  PgColumnType mood{oid::kText};
+  mood.enum_labels = {"sad", "ok"};
+  CHECK(default_value_text("'ok'::mood", mood) == std::optional<std::string>("ok"));
 
   TableDef table{"public", "t", {}};
   ColumnDef id{"id", {23, -1, {}}, false, true};
@@ -175,13 +191,14 @@ TEST_CASE("column defaults: constants become the schema's default, computed ones
   const EventEncoder encoder(table, options);
   const auto schema = encoder.value_schema().to_json();
   CHECK(schema["fields"][0]["fields"][1].dump() == R"({"type":"int32","optional":false,"default":42,"field":"qty"})");
-  CHECK_FALSE(schema["fields"][0]["fields"][2].contains("default"));
+  // now() is not evaluated: the epoch stands for it, as in Debezium.
+  CHECK(schema["fields"][0]["fields"][2]["default"] == "1970-01-01T00:00:00.000000Z");
   // A delete's old row under REPLICA IDENTITY DEFAULT: the default, else the type's zero.
   ChangeEvent deleted;
   deleted.op = 'd';
   deleted.before = Row{Cell::of("7"), Cell::null(), Cell::null()};
   const auto value = json::parse(encoder.value(deleted));
-  CHECK(value["payload"]["before"] == json{{"id", 7}, {"qty", 42}, {"at", "1970-01-01T00:00:00Z"}});
+  CHECK(value["payload"]["before"] == json{{"id", 7}, {"qty", 42}, {"at", "1970-01-01T00:00:00.000000Z"}});
   CHECK(encoder.key_payload(*deleted.before) == std::optional<std::string>(R"({"id":7})"));
   CHECK(encoder.key(*deleted.before)->starts_with(R"({"schema":)"));
 }

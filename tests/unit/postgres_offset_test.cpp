@@ -17,7 +17,7 @@ TEST_CASE("offsets written as Debezium writes them, and read back") {
   streaming.ts_usec = 1559033904863000;
   streaming.message_type = "COMMIT";
   const auto text = encode_postgres_offset(streaming);
-  CHECK(text == R"({"lsn_proc":24023128,"lsn_commit":24023128,"lsn":24023128,"txId":556,"ts_usec":1559033904863000,"messageType":"COMMIT"})");
+  CHECK(text == R"({"lsn_proc":24023128,"messageType":"COMMIT","lsn_commit":24023128,"lsn":24023128,"txId":556,"ts_usec":1559033904863000})");
   const auto back = decode_postgres_offset(json::parse(text));
   REQUIRE(back);
   CHECK(back->lsn_commit == 24023128u);
@@ -64,7 +64,7 @@ TEST_CASE("an offset Debezium stored inside a transaction: where its sent events
   // Debezium flushed after an event of transaction 557: that event's LSN is
   // past the last commit.
   const auto inside = decode_postgres_offset(json::parse(
-      R"({"lsn_proc":700,"lsn_commit":650,"lsn":700,"txId":557,"ts_usec":1,"messageType":"UPDATE","lsn_events_processed":1})"));
+      R"({"lsn_proc":700,"lsn_events_processed":1,"messageType":"UPDATE","lsn_commit":650,"lsn":700,"txId":557,"ts_usec":1})"));
   REQUIRE(inside);
   CHECK(inside->events_processed == 1);
   auto point = resume_point(*inside);
@@ -76,7 +76,7 @@ TEST_CASE("an offset Debezium stored inside a transaction: where its sent events
   CHECK(point.inside->events_at_lsn == 1);
   // Written back as it was read.
   CHECK(encode_postgres_offset(*inside) ==
-        R"({"lsn_proc":700,"lsn_commit":650,"lsn":700,"txId":557,"ts_usec":1,"messageType":"UPDATE","lsn_events_processed":1})");
+        R"({"lsn_proc":700,"lsn_events_processed":1,"messageType":"UPDATE","lsn_commit":650,"lsn":700,"txId":557,"ts_usec":1})");
 
   // A commit's offset (its last event before its commit), a heartbeat's (all
   // at one position) and a snapshot's are not inside a transaction.
