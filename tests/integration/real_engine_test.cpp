@@ -433,6 +433,33 @@ std::string slot_lsn(const std::string& database, const std::string& slot) {
   return pg().psql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'", database);
 }
 
+// `cdcctl run` on the real broker with these connector configs, offsets in
+// Connect's offsets topic (so either side finds the other's), its stderr in
+// DIR/run.log.
+std::unique_ptr<BackgroundProcess> start_cdcctl(const TempDir& dir, const std::vector<json>& connectors) {
+  std::ofstream(dir.path() + "/worker.properties") << "bootstrap.servers=" << cluster().bootstrap_servers() << "\n"
+                                                   << "offset.storage.topic=_connect-offsets\n"
+                                                   << "state.dir=" << dir.path() << "/state\n";
+  std::vector<std::string> argv = {"sh", "-c", "echo started; exec \"$0\" \"$@\" 2>>" + dir.path() + "/run.log",
+                                   CDCCTL_BINARY, "run", dir.path() + "/worker.properties"};
+  for (const auto& connector : connectors) {
+    const auto path = dir.path() + "/" + connector["name"].get<std::string>() + ".json";
+    std::ofstream(path) << connector.dump(2);
+    argv.push_back(path);
+  }
+  RunOptions options;
+  options.env["HOME"] = dir.path();
+  options.unset_env = {"CDCCTL_*", "PG*", "NO_COLOR"};
+  return std::make_unique<BackgroundProcess>(argv, options);
+}
+
+std::string read_log(const TempDir& dir) {
+  std::ifstream in(dir.path() + "/run.log");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 void write_text(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   std::ofstream(path) << text;
@@ -448,26 +475,11 @@ TEST_CASE("cdcctl run and Debezium 3.6 capture the same database into the same r
 
   // cdcctl: one worker process with every variant's connector.
   TempDir dir("cdcctl-engine");
-  std::ofstream(dir.path() + "/worker.properties") << "bootstrap.servers=" << kafka.bootstrap_servers() << "\n"
-                                                   << "offset.storage.topic=_connect-offsets\n"
-                                                   << "state.dir=" << dir.path() << "/state\n";
-  std::vector<std::string> argv = {"sh", "-c", "echo started; exec \"$0\" \"$@\" 2>>" + dir.path() + "/run.log",
-                                   CDCCTL_BINARY, "run", dir.path() + "/worker.properties"};
-  for (const auto& variant : variants()) {
-    const auto path = dir.path() + "/c" + variant.id + ".json";
-    std::ofstream(path) << connector_config("c" + variant.id, variant, database).dump(2);
-    argv.push_back(path);
-  }
-  RunOptions options;
-  options.env["HOME"] = dir.path();
-  options.unset_env = {"CDCCTL_*", "PG*", "NO_COLOR"};
-  BackgroundProcess worker(argv, options);
-  const auto run_log = [&] {
-    std::ifstream in(dir.path() + "/run.log");
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
+  std::vector<json> ours;
+  for (const auto& variant : variants()) ours.push_back(connector_config("c" + variant.id, variant, database));
+  auto worker_process = start_cdcctl(dir, ours);
+  auto& worker = *worker_process;
+  const auto run_log = [&] { return read_log(dir); };
 
   // Debezium: one connector per variant on the real Connect worker.
   for (const auto& variant : variants()) {
@@ -591,4 +603,156 @@ TEST_CASE("cdcctl run and Debezium 3.6 capture the same database into the same r
 
   for (const auto& variant : variants()) curl_json("DELETE", kafka.connect_url() + "/connectors/d" + variant.id, "");
   CHECK(worker.stop() == 0);
+}
+
+namespace {
+
+// A workload whose every change names itself: each upsert writes a new
+// counter value into v, each delete removes a row whose v is known. Kept as
+// the expected events per key, in commit order ("c:N", "u:N", "d:N", with
+// N the row's v after, or before a delete).
+struct Workload {
+  int counter = 0;
+  std::map<int, std::optional<int>> rows;  // key → current v (nullopt: absent)
+  std::map<int, std::vector<std::string>> expected;
+
+  // `transactions` transactions of 1 to 3 changes each, in one psql call.
+  std::string next(int transactions) {
+    std::string sql;
+    for (int t = 0; t < transactions; ++t) {
+      sql += "BEGIN;";
+      for (int c = 0; c <= t % 3; ++c) {
+        const int value = ++counter;
+        const int key = value * 7 % 40 + 1;
+        if (value % 9 == 0 && rows[key]) {
+          sql += "DELETE FROM orders WHERE id = " + std::to_string(key) + ";";
+          expected[key].push_back("d:" + std::to_string(*rows[key]));
+          rows[key].reset();
+        } else {
+          sql += "INSERT INTO orders VALUES (" + std::to_string(key) + ", " + std::to_string(value) +
+                 ") ON CONFLICT (id) DO UPDATE SET v = excluded.v;";
+          expected[key].push_back(std::string(rows[key] ? "u:" : "c:") + std::to_string(value));
+          rows[key] = value;
+        }
+      }
+      sql += "COMMIT;";
+    }
+    return sql;
+  }
+};
+
+// What the topic holds per key, in the same notation (tombstones skipped).
+std::map<int, std::vector<std::string>> events_per_key(const std::vector<kafka::Record>& records) {
+  std::map<int, std::vector<std::string>> out;
+  for (const auto& record : records) {
+    if (!record.value) continue;
+    const auto value = json::parse(*record.value);
+    const auto& payload = value.contains("payload") ? value["payload"] : value;
+    const std::string op = payload["op"];
+    const auto& row = op == "d" ? payload["before"] : payload["after"];
+    out[row["id"].get<int>()].push_back(op + ":" + std::to_string(row["v"].get<int>()));
+  }
+  return out;
+}
+
+std::string connector_state(const std::string& name) {
+  const auto status = run_process({"curl", "-s", cluster().connect_url() + "/connectors/" + name + "/status"});
+  const auto parsed = json::parse(status.out, nullptr, false);
+  if (parsed.is_discarded() || !parsed.contains("tasks") || parsed["tasks"].empty()) return "";
+  return parsed["tasks"][0].value("state", "");
+}
+
+}  // namespace
+
+TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and back: every change once, in order, one slot") {
+  auto& kafka = cluster();
+  const auto database = pg().create_database("move");
+  pg().psql("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL); ALTER TABLE orders REPLICA IDENTITY FULL;"
+            "INSERT INTO orders SELECT g, -g FROM generate_series(1, 40) g;",
+            database);
+  Workload workload;
+  for (int key = 1; key <= 40; ++key) {
+    workload.rows[key] = -key;
+    workload.expected[key].push_back("r:" + std::to_string(-key));
+  }
+  // One connector config for both engines: the JSON a user would PUT to Connect.
+  auto config = debezium_postgres_source("mv", "mv", {pg().port(), database});
+  config["config"]["table.include.list"] = "public.orders";
+  const std::string topic = "mv.public.orders";
+  std::size_t applied = 40;  // changes so far (the snapshot's rows)
+  const auto caught_up = [&](std::size_t count) {
+    return eventually([&] {
+      std::size_t events = 0;
+      for (const auto& record : read_topic(topic)) events += record.value ? 1 : 0;
+      return events >= count;
+    }, 120s);
+  };
+  const auto apply = [&](int transactions) {
+    const auto before = workload.counter;
+    pg().psql(workload.next(transactions), database);
+    applied += static_cast<std::size_t>(workload.counter - before);
+  };
+  const auto slots = [&] { return pg().psql("SELECT slot_name FROM pg_replication_slots ORDER BY 1", database); };
+
+  // 1. cdcctl run snapshots and streams, then stops cleanly.
+  TempDir first("cdcctl-move-1");
+  {
+    auto worker = start_cdcctl(first, {config});
+    INFO(read_log(first));
+    REQUIRE(caught_up(applied));  // the snapshot: the slot exists, changes from here are streamed
+    apply(60);
+    REQUIRE(caught_up(applied));
+    CHECK(worker->stop() == 0);
+  }
+  const auto slot_before = pg().psql("SELECT catalog_xmin FROM pg_replication_slots WHERE slot_name = 'mv_slot'", database);
+  CHECK(slots() == "mv_slot");
+
+  // 2. Changes while nothing captures; then the same JSON on Connect:
+  //    Debezium resumes from cdcctl's offset in _connect-offsets.
+  apply(40);
+  REQUIRE(curl_json("POST", kafka.connect_url() + "/connectors", config.dump()).exit_code == 0);
+  {
+    INFO(kafka.worker_log_tail(0, 80));
+    REQUIRE(eventually([&] { return connector_state("mv") == "RUNNING"; }, 120s));
+    REQUIRE(caught_up(applied));
+  }
+  apply(40);
+  REQUIRE(caught_up(applied));
+  // Stopped (KIP-875), so its last offset is flushed, then removed.
+  REQUIRE(curl_json("PUT", kafka.connect_url() + "/connectors/mv/stop", "").exit_code == 0);
+  REQUIRE(eventually([&] {
+    const auto status = run_process({"curl", "-s", kafka.connect_url() + "/connectors/mv/status"});
+    return status.out.find("\"STOPPED\"") != std::string::npos;
+  }, 60s));
+  REQUIRE(curl_json("DELETE", kafka.connect_url() + "/connectors/mv", "").exit_code == 0);
+  CHECK(slots() == "mv_slot");  // Debezium used the slot cdcctl made
+
+  // 3. Changes while nothing captures; cdcctl run takes over from Debezium's offset.
+  apply(40);
+  TempDir second("cdcctl-move-2");
+  {
+    auto worker = start_cdcctl(second, {config});
+    INFO(read_log(second));
+    REQUIRE(caught_up(applied));
+    apply(40);
+    REQUIRE(caught_up(applied));
+    CHECK(worker->stop() == 0);
+    const auto log = read_log(second);
+    CHECK(log.find("snapshot of") == std::string::npos);  // resumed, not snapshotted again
+  }
+  CHECK(slots() == "mv_slot");
+
+  // Every change exactly once, in commit order per key, across the three runs.
+  const auto records = read_topic(topic);
+  const auto actual = events_per_key(records);
+  std::size_t events = 0;
+  for (const auto& record : records) events += record.value ? 1 : 0;
+  CHECK(events == applied);
+  for (const auto& [key, expected] : workload.expected) {
+    INFO("key ", key);
+    const auto found = actual.find(key);
+    REQUIRE(found != actual.end());
+    CHECK(found->second == expected);
+  }
+  CHECK_FALSE(slot_before.empty());
 }
