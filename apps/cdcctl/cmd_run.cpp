@@ -145,6 +145,25 @@ ExitCode run(AppContext& context, const RunFlags& flags) {
   engine::WorkerOptions options;
   options.state_dir = state_dir_of(context, flags, &config);
   options.metrics_log_interval = metrics_interval;
+  // The failure path's test hook (README, Development): no PostgreSQL value
+  // is known that cdcctl cannot convert, so tests name one to fail,
+  // "CONNECTOR/schema.table.column/VALUE", several separated by ';'.
+  if (const auto faults = context.io.env("CDCCTL_TEST_UNCONVERTIBLE"); faults && !faults->empty()) {
+    std::vector<std::string> entries;
+    for (std::size_t at = 0; at <= faults->size();) {
+      const auto end = std::min(faults->find(';', at), faults->size());
+      entries.push_back(faults->substr(at, end - at));
+      at = end + 1;
+    }
+    for (const auto& fault : entries) {
+      const auto first = fault.find('/');
+      const auto second = first == std::string::npos ? std::string::npos : fault.find('/', first + 1);
+      if (second == std::string::npos) {
+        throw Error::usage("CDCCTL_TEST_UNCONVERTIBLE must be CONNECTOR/schema.table.column/VALUE[;…]");
+      }
+      options.unconvertible[fault.substr(0, first)] = {fault.substr(first + 1, second - first - 1), fault.substr(second + 1)};
+    }
+  }
   InterruptGuard guard;
   const int failures = engine::run_worker(config, options, logger, [] { return interrupt_requested(); });
   if (failures > 0) return ExitCode::Failed;

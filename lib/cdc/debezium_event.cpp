@@ -334,6 +334,21 @@ void EventEncoder::append_cell(std::string& out, std::size_t index, const Cell& 
 }
 
 void EventEncoder::append_text_value(std::string& out, std::size_t index, const std::string& text, bool snapshot) const {
+  try {
+    if (options_.unconvertible && options_.unconvertible->second == text &&
+        options_.unconvertible->first == table_.schema + "." + table_.table + "." + table_.columns[index].name) {
+      throw Error::failed("cannot read '" + text + "' (an injected fault)");
+    }
+    append_converted(out, index, text, snapshot);
+  } catch (const Error& error) {
+    // Which value, where: what an operator needs to find the row.
+    std::string shown(truncate_utf8(text, 200));
+    if (shown.size() < text.size()) shown += "… (" + std::to_string(text.size()) + " bytes)";
+    throw ConversionError(table_.schema + "." + table_.table, table_.columns[index].name, shown, error.detail());
+  }
+}
+
+void EventEncoder::append_converted(std::string& out, std::size_t index, const std::string& text, bool snapshot) const {
   // The common types written straight from PostgreSQL's text, which mostly
   // already is their JSON form; the rest through the type mapping.
   switch (fast_kinds_[index]) {

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cdc/connect_schema.hpp"
+#include "core/error.hpp"
 #include "cdc/pg_types.hpp"
 
 namespace cdcctl::cdc {
@@ -40,12 +42,32 @@ struct TableDef {
   std::vector<ColumnDef> columns{};
 };
 
+// A column value cdcctl could not convert: which column, the value (cut to
+// 200 bytes) and why. Error (failed), so it ends a connector unless
+// errors.tolerance says otherwise.
+class ConversionError : public Error {
+ public:
+  ConversionError(std::string table, std::string column, std::string value, const std::string& why)
+      : Error(Error::failed("cannot convert " + table + "." + column + ": " + why)),
+        table_(std::move(table)), column_(std::move(column)), value_(std::move(value)), reason_(why) {}
+  const std::string& table() const { return table_; }
+  const std::string& column() const { return column_; }
+  const std::string& value() const { return value_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string table_, column_, value_, reason_;
+};
+
 struct EventOptions {
   std::string topic_prefix{};
   // The Debezium release whose event shape cdcctl writes (source.version):
   // the one its differential test runs against (tests/real/pom.xml).
   std::string connector_version = "3.6.1.Final";
   bool schema_comments = false;  // include.schema.comments: column comments as the schema's doc
+  // A fault for tests (see WorkerOptions::unconvertible): the value `text` of
+  // column "schema.table.column" fails to convert as if it could not be read.
+  std::optional<std::pair<std::string, std::string>> unconvertible{};
   TypeMappingOptions types{};
   bool key_schemas = true;    // key.converter.schemas.enable
   bool value_schemas = true;  // value.converter.schemas.enable
@@ -114,7 +136,9 @@ class EventEncoder {
 
  private:
   void append_cell(std::string& out, std::size_t index, const Cell& cell, bool snapshot) const;
+  // Throws ConversionError naming the column and value when it cannot.
   void append_text_value(std::string& out, std::size_t index, const std::string& text, bool snapshot) const;
+  void append_converted(std::string& out, std::size_t index, const std::string& text, bool snapshot) const;
   std::string key_text(const Row& row, bool snapshot) const;
   void append_row(std::string& out, const std::optional<Row>& row, bool snapshot) const;
   void append_source(std::string& out, const SourceInfo& source) const;

@@ -191,6 +191,37 @@ cdc::SourceInfo ChangeMapper::source(pg::Lsn lsn) const {
 }
 
 std::vector<OutputRecord> ChangeMapper::change(pg::PgOutputMessage message, pg::Lsn lsn, std::int64_t processed_ns) {
+  try {
+    return convert_change(std::move(message), lsn, processed_ns);
+  } catch (const cdc::ConversionError& error) {
+    return conversion_failed(error, "at LSN " + pg::format_lsn(lsn));
+  }
+}
+
+std::vector<OutputRecord> ChangeMapper::snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,
+                                                       std::int64_t processed_ns) {
+  const auto lsn = source.lsn.value_or(0);
+  try {
+    return convert_snapshot_read(oid, row, std::move(source), processed_ns);
+  } catch (const cdc::ConversionError& error) {
+    return conversion_failed(error, "in the snapshot at LSN " + pg::format_lsn(lsn));
+  }
+}
+
+std::vector<OutputRecord> ChangeMapper::conversion_failed(const cdc::ConversionError& error, const std::string& where) const {
+  const auto place = "table " + error.table() + ", column " + error.column() + ", " + where;
+  if (options_.on_conversion_error == MapperOptions::OnConversionError::Fail) {
+    throw Error::failed("cannot convert a value: " + place + ", value '" + error.value() + "'", error.reason(),
+                        "the connector stopped here and resumes here; errors.tolerance=all skips such events");
+  }
+  if (options_.log_skipped && options_.warn) {
+    options_.warn("skipped an event (errors.tolerance=all): cannot convert a value: " + place +
+                  (options_.log_values ? ", value '" + error.value() + "'" : "") + ": " + error.reason());
+  }
+  return {};
+}
+
+std::vector<OutputRecord> ChangeMapper::convert_change(pg::PgOutputMessage message, pg::Lsn lsn, std::int64_t processed_ns) {
   std::vector<OutputRecord> out;
   const auto emit = [&](const Table& table, char op, std::optional<cdc::Row> before, std::optional<cdc::Row> after,
                         std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -271,8 +302,8 @@ std::vector<OutputRecord> ChangeMapper::message(const pg::LogicalMessage& messag
   return {{std::move(record.topic), std::move(record.key), std::move(record.value), {}}};
 }
 
-std::vector<OutputRecord> ChangeMapper::snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,
-                                                       std::int64_t processed_ns) {
+std::vector<OutputRecord> ChangeMapper::convert_snapshot_read(std::uint32_t oid, const pg::TupleData& row,
+                                                               cdc::SourceInfo source, std::int64_t processed_ns) {
   const auto& target = table(oid);
   if (!target.captured) return {};
   source.database = options_.database;

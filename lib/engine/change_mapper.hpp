@@ -48,6 +48,17 @@ struct MapperOptions {
   std::function<bool(const std::string& schema, const std::string& table, const std::string& column)> include_column{};
   // message.prefix.include/exclude.list; unset means every prefix.
   std::function<bool(const std::string& prefix)> include_message{};
+  // A value that cannot be converted (cdc::ConversionError): Fail ends the
+  // connector with the table, column, LSN and value; Skip drops the event
+  // (Kafka Connect's errors.tolerance=all, Debezium's
+  // event.processing.failure.handling.mode=warn|skip), telling `warn` when
+  // log_skipped, with the value when log_values (errors.log.enable,
+  // errors.log.include.messages).
+  enum class OnConversionError { Fail, Skip };
+  OnConversionError on_conversion_error = OnConversionError::Fail;
+  bool log_skipped = false;
+  bool log_values = false;
+  std::function<void(const std::string&)> warn{};
   // Debezium 3.x's __debezium.context.runId header: one id per start of the
   // connector's task (a UUID). Empty: a new one for this mapper.
   std::string run_id{};
@@ -109,6 +120,12 @@ class ChangeMapper {
   std::vector<std::pair<std::string, std::string>> context_headers_;
   std::string message_collection_;  // the END record's name for messages
   std::vector<std::pair<std::string, std::string>> with_context(std::vector<std::pair<std::string, std::string>> headers) const;
+  std::vector<OutputRecord> convert_change(pg::PgOutputMessage message, pg::Lsn lsn, std::int64_t processed_ns);
+  std::vector<OutputRecord> convert_snapshot_read(std::uint32_t oid, const pg::TupleData& row, cdc::SourceInfo source,
+                                                  std::int64_t processed_ns);
+  // Fails or skips (see MapperOptions::on_conversion_error); `where` says
+  // at which position.
+  std::vector<OutputRecord> conversion_failed(const cdc::ConversionError& error, const std::string& where) const;
   // Transaction metadata of the open transaction: event counts overall and
   // per table, in the order the tables first appeared.
   std::int64_t total_order_ = 0;

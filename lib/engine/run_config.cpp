@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 // Keys a Kafka Connect worker or connector carries that mean nothing to a
 // single-process worker: accepted silently.
 const std::set<std::string> kConnectFrameworkKeys = {
-    "connector.class", "tasks.max", "name", "errors.log.enable", "errors.log.include.messages",
+    "connector.class", "tasks.max", "name",
     "key.converter", "value.converter", "key.converter.schemas.enable", "value.converter.schemas.enable"};
 
 bool parse_bool(const std::string& text, const std::string& key) {
@@ -216,6 +216,10 @@ CaptureOptions PostgresConnectorConfig::capture_options() const {
   options.mapper.skipped_operations = skipped_operations;
   options.mapper.transaction_metadata = transaction_metadata;
   options.mapper.events.schema_comments = schema_comments;
+  options.mapper.on_conversion_error =
+      skip_unconvertible ? MapperOptions::OnConversionError::Skip : MapperOptions::OnConversionError::Fail;
+  options.mapper.log_skipped = log_skipped;
+  options.mapper.log_values = log_values;
   if (!tables.empty()) {
     options.mapper.include_table = [filter = tables](const std::string& schema, const std::string& table) {
       return filter.matches(schema + "." + table);
@@ -356,6 +360,31 @@ PostgresConnectorConfig parse_connector_config(const Json& document, const std::
     }
     if (auto value = get("provide.transaction.metadata")) {
       config.transaction_metadata = parse_bool(*value, "provide.transaction.metadata");
+    }
+    // Kafka Connect's error handling (KIP-298) and Debezium's own: either
+    // one asking to go on makes an unconvertible value skip its event.
+    if (auto value = get("errors.tolerance")) {
+      const auto tolerance = ascii_lower(*value);
+      if (tolerance != "none" && tolerance != "all") {
+        throw Error::usage("errors.tolerance must be none or all, not '" + *value + "'");
+      }
+      config.skip_unconvertible = tolerance == "all";
+    }
+    if (auto value = get("errors.log.enable")) config.log_skipped = parse_bool(*value, "errors.log.enable");
+    if (auto value = get("errors.log.include.messages")) {
+      config.log_values = parse_bool(*value, "errors.log.include.messages");
+    }
+    if (auto value = get("event.processing.failure.handling.mode")) {
+      const auto mode = ascii_lower(*value);
+      if (mode == "warn") {
+        config.skip_unconvertible = true;
+        config.log_skipped = true;
+        config.log_values = true;
+      } else if (mode == "skip" || mode == "ignore") {
+        config.skip_unconvertible = true;
+      } else if (mode != "fail") {
+        throw Error::usage("event.processing.failure.handling.mode must be fail, warn, skip or ignore, not '" + *value + "'");
+      }
     }
     if (auto value = get("include.schema.comments")) {
       config.schema_comments = parse_bool(*value, "include.schema.comments");

@@ -74,6 +74,13 @@ struct PostgresConnectorConfig {
   std::chrono::milliseconds heartbeat_interval{0};
   bool transaction_metadata = false;
   bool schema_comments = false;  // include.schema.comments
+  // A value that cannot be converted: skip its event (errors.tolerance=all, or
+  // event.processing.failure.handling.mode warn/skip/ignore) instead of
+  // failing; say so (errors.log.enable, or warn) with the value
+  // (errors.log.include.messages).
+  bool skip_unconvertible = false;
+  bool log_skipped = false;
+  bool log_values = false;
   cdc::TypeMappingOptions types{};
   bool key_schemas = true;
   bool value_schemas = true;

@@ -124,7 +124,7 @@ class ConnectorRunner {
       snapshot_options.tables = captured_tables(catalog, config_);
       info("snapshot of " + std::to_string(snapshot_options.tables.size()) + " table(s) at " + pg::format_lsn(source.lsn) +
            " (snapshot.mode=" + to_string(config_.snapshot_mode) + ")");
-      auto capture_options = config_.capture_options();
+      auto capture_options = with_runtime(config_.capture_options());
       // The same table facts as streaming, so snapshot and stream events share one schema.
       ChangeMapper mapper(capture_options.mapper, [&reader](const std::string& schema, const std::string& table) {
         return table_facts(reader, schema, table);
@@ -152,7 +152,7 @@ class ConnectorRunner {
       return;
     }
 
-    auto capture_options = config_.capture_options();
+    auto capture_options = with_runtime(config_.capture_options());
     capture_options.logger = &logger_;
     PgCapture capture(capture_options, sink);
     capture_ = &capture;
@@ -196,6 +196,16 @@ class ConnectorRunner {
 
  private:
   void info(const std::string& message) const { logger_.info(config_.name + ": " + message); }
+
+  // What the worker adds to a connector's options: its logger for skipped
+  // events, and an injected fault.
+  CaptureOptions with_runtime(CaptureOptions options) const {
+    options.mapper.warn = [this](const std::string& message) { logger_.warn(config_.name + ": " + message); };
+    if (const auto fault = options_.unconvertible.find(config_.name); fault != options_.unconvertible.end()) {
+      options.mapper.events.unconvertible = fault->second;
+    }
+    return options;
+  }
 
   nlohmann::ordered_json metrics() const {
     nlohmann::ordered_json out;
@@ -328,10 +338,9 @@ int run_worker(const RunConfig& config, const WorkerOptions& options, const Logg
   ::mallopt(M_TOP_PAD, 4 << 20);
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   std::atomic<int> failures{0};
-  std::atomic<bool> failed{false};
-  // One failing connector stops the worker: a half-running pipeline is worse
-  // than a clear stop that a supervisor (systemd, Kubernetes) restarts.
-  const auto stop_all = [&] { return failed.load() || (stop && stop()); };
+  // A failing connector stops alone, as a failed task in Kafka Connect: the
+  // others keep their pipelines flowing; its status says FAILED and why.
+  const auto stop_all = [&] { return stop && stop(); };
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<ConnectorRunner>> runners;
   for (const auto& connector : config.connectors) {
@@ -346,12 +355,10 @@ int run_worker(const RunConfig& config, const WorkerOptions& options, const Logg
         logger.warn(name + ": " + error.detail() + (error.hint().empty() ? "" : " (" + error.hint() + ")"));
         runners[i]->fail(error.detail());
         ++failures;
-        failed = true;
       } catch (const std::exception& error) {
         logger.warn(name + ": " + error.what());
         runners[i]->fail(error.what());
         ++failures;
-        failed = true;
       }
     });
   }

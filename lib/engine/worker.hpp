@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,13 +23,19 @@ struct WorkerOptions {
   std::filesystem::path state_dir{};
   std::chrono::milliseconds metrics_log_interval{60000};  // 0: no periodic metrics lines
   std::chrono::milliseconds status_write_interval{1000};
+  // A fault for tests of the failure path (no PostgreSQL value is known that
+  // cdcctl cannot convert): by connector, the column ("schema.table.column")
+  // and the value text that fail to convert.
+  std::map<std::string, std::pair<std::string, std::string>> unconvertible{};
 };
 
 // The status file of a connector: <state dir>/<connector>.status.json.
 std::filesystem::path status_file(const std::filesystem::path& state_dir, const std::string& connector);
 
-// Runs every connector until stop() says so or one fails. Returns the
-// number of connectors that failed (their errors are logged).
+// Runs every connector until stop() says so. A connector that fails ends
+// alone (FAILED in its status, its error logged), as a Connect task does;
+// the others go on. Returns when every connector has stopped or failed: the
+// number that failed.
 int run_worker(const RunConfig& config, const WorkerOptions& options, const Logger& logger,
                const std::function<bool()>& stop);
 

@@ -436,7 +436,8 @@ std::string slot_lsn(const std::string& database, const std::string& slot) {
 // `cdcctl run` on the real broker with these connector configs, offsets in
 // Connect's offsets topic (so either side finds the other's), its stderr in
 // DIR/run.log.
-std::unique_ptr<BackgroundProcess> start_cdcctl(const TempDir& dir, const std::vector<json>& connectors) {
+std::unique_ptr<BackgroundProcess> start_cdcctl(const TempDir& dir, const std::vector<json>& connectors,
+                                                const std::map<std::string, std::string>& env = {}) {
   std::ofstream(dir.path() + "/worker.properties") << "bootstrap.servers=" << cluster().bootstrap_servers() << "\n"
                                                    << "offset.storage.topic=_connect-offsets\n"
                                                    << "state.dir=" << dir.path() << "/state\n";
@@ -450,6 +451,7 @@ std::unique_ptr<BackgroundProcess> start_cdcctl(const TempDir& dir, const std::v
   RunOptions options;
   options.env["HOME"] = dir.path();
   options.unset_env = {"CDCCTL_*", "PG*", "NO_COLOR"};
+  for (const auto& [name, value] : env) options.env[name] = value;
   return std::make_unique<BackgroundProcess>(argv, options);
 }
 
@@ -603,6 +605,13 @@ TEST_CASE("cdcctl run and Debezium 3.6 capture the same database into the same r
 
   for (const auto& variant : variants()) curl_json("DELETE", kafka.connect_url() + "/connectors/d" + variant.id, "");
   CHECK(worker.stop() == 0);
+  // Eight slots would hold WAL back for the cases after this one.
+  eventually([&] {
+    pg().psql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+              "WHERE database = current_database() AND NOT active",
+              database);
+    return pg().psql("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()", database) == "0";
+  }, 60s);
 }
 
 namespace {
@@ -692,7 +701,9 @@ TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and ba
     pg().psql(workload.next(transactions), database);
     applied += static_cast<std::size_t>(workload.counter - before);
   };
-  const auto slots = [&] { return pg().psql("SELECT slot_name FROM pg_replication_slots ORDER BY 1", database); };
+  const auto slots = [&] {
+    return pg().psql("SELECT slot_name FROM pg_replication_slots WHERE database = current_database() ORDER BY 1", database);
+  };
 
   // 1. cdcctl run snapshots and streams, then stops cleanly.
   TempDir first("cdcctl-move-1");
@@ -755,4 +766,83 @@ TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and ba
     CHECK(found->second == expected);
   }
   CHECK_FALSE(slot_before.empty());
+}
+
+TEST_CASE("a value cdcctl cannot convert fails its connector alone, with where and what; errors.tolerance=all skips it") {
+  auto& kafka = cluster();
+  (void)kafka;
+  const auto database = pg().create_database("poison");
+  pg().psql("CREATE TABLE items (id int PRIMARY KEY, name text)", database);
+  // Three connectors of one worker on the same table. No PostgreSQL value is
+  // known that cdcctl cannot convert (the differential test above covers the
+  // edges), so the worker's test hook makes 'poison' in items.name one, for
+  // "bad" and "tolerant"; "good" reads it as text.
+  const auto source = [&](const std::string& name) {
+    auto config = debezium_postgres_source(name, name, {pg().port(), database});
+    config["config"]["table.include.list"] = "public.items";
+    return config;
+  };
+  auto tolerant = source("tolerant");
+  tolerant["config"]["errors.tolerance"] = "all";
+  tolerant["config"]["errors.log.enable"] = "true";
+  tolerant["config"]["errors.log.include.messages"] = "true";
+  TempDir dir("cdcctl-poison");
+  auto worker = start_cdcctl(
+      dir, {source("good"), source("bad"), tolerant},
+      {{"CDCCTL_TEST_UNCONVERTIBLE", "bad/public.items.name/poison;tolerant/public.items.name/poison"}});
+  const auto names = [&](const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const auto& record : read_topic(prefix + ".public.items")) {
+      if (record.value) out.push_back(json::parse(*record.value)["payload"]["after"]["name"]);
+    }
+    return out;
+  };
+  const auto slot_active = [&](const std::string& name) {
+    return pg().psql("SELECT active FROM pg_replication_slots WHERE slot_name = '" + name + "_slot'", database) == "t";
+  };
+  INFO(read_log(dir));
+  REQUIRE(eventually([&] { return slot_active("good") && slot_active("bad") && slot_active("tolerant"); }, 60s));
+  pg().psql("INSERT INTO items VALUES (1, 'a')", database);
+  pg().psql("INSERT INTO items VALUES (2, 'poison')", database);
+  pg().psql("INSERT INTO items VALUES (3, 'b')", database);
+  const auto poison_lsn = pg().psql("SELECT pg_current_wal_lsn()", database);
+
+  REQUIRE(eventually([&] { return names("good") == std::vector<std::string>{"a", "poison", "b"}; }, 60s));
+  REQUIRE(eventually([&] { return names("tolerant") == std::vector<std::string>{"a", "b"}; }, 60s));
+  // The failed connector's status: FAILED, with the table, column, LSN and value.
+  const auto status = [&] {
+    return run_cdcctl({"run", "--status", dir.path() + "/worker.properties", dir.path() + "/good.json", dir.path() + "/bad.json",
+                       dir.path() + "/tolerant.json", "-o", "json"},
+                      RunOptions{.env = {{"HOME", dir.path()}}});
+  };
+  REQUIRE_MESSAGE(eventually([&] { return status().out.find("FAILED") != std::string::npos; }, 60s), status().err);
+  const auto shown = status();
+  INFO(shown.out, shown.err);
+  CHECK(shown.exit_code == 1);  // not every connector runs
+  const auto states = json::parse(shown.out);
+  std::map<std::string, json> by_name;
+  for (const auto& connector : states) by_name[connector["connector"].get<std::string>()] = connector;
+  CHECK(by_name["good"]["state"] == "RUNNING");
+  CHECK(by_name["tolerant"]["state"] == "RUNNING");
+  CHECK(by_name["bad"]["state"] == "FAILED");
+  const std::string error = by_name["bad"].value("error", "");
+  CHECK(error.find("table public.items") != std::string::npos);
+  CHECK(error.find("column name") != std::string::npos);
+  CHECK(error.find("at LSN 0/") != std::string::npos);
+  CHECK(error.find("value 'poison'") != std::string::npos);
+  // Nothing from the bad value on ('a' too when it shared the bad value's
+  // Kafka transaction, which was aborted: a restart sends it again).
+  const auto bad = names("bad");
+  CHECK((bad.empty() || bad == std::vector<std::string>{"a"}));
+  // The tolerant connector said what it skipped (errors.log.enable), value included.
+  const auto log = read_log(dir);
+  CHECK(log.find("tolerant: skipped an event (errors.tolerance=all): cannot convert a value: table public.items, column name") !=
+        std::string::npos);
+  CHECK(log.find("value 'poison'") != std::string::npos);
+
+  // The others keep flowing.
+  pg().psql("INSERT INTO items VALUES (4, 'c')", database);
+  CHECK(eventually([&] { return names("good").size() == 4 && names("tolerant").size() == 3; }, 60s));
+  CHECK(worker->stop() == 1);  // a connector failed
+  CHECK_FALSE(poison_lsn.empty());
 }
