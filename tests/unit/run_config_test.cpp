@@ -212,6 +212,28 @@ TEST_CASE("run config: the postgres alias - JSON numbers and booleans - every sn
   CHECK(parse(with("time.precision.mode", "adaptive_time_microseconds")).types.time ==
         cdc::TimePrecision::AdaptiveTimeMicroseconds);
   CHECK(parse(with("decimal.handling.mode", "double")).types.decimal == cdc::DecimalHandling::Double);
+
+  // What an unconvertible value does: fail (the default), or skip, said or not.
+  const auto fails = parse(with("errors.tolerance", "none"));
+  CHECK_FALSE(fails.skip_unconvertible);
+  CHECK(fails.capture_options().mapper.on_conversion_error == MapperOptions::OnConversionError::Fail);
+  auto tolerant = with("errors.tolerance", "all");
+  tolerant["config"]["errors.log.enable"] = "true";
+  const auto skips = parse(tolerant);
+  CHECK(skips.skip_unconvertible);
+  CHECK(skips.log_skipped);
+  CHECK_FALSE(skips.log_values);  // errors.log.include.messages defaults to false: values stay out of logs
+  CHECK(skips.capture_options().mapper.on_conversion_error == MapperOptions::OnConversionError::Skip);
+  const auto warns = parse(with("event.processing.failure.handling.mode", "warn"));
+  CHECK((warns.skip_unconvertible && warns.log_skipped && warns.log_values));
+  const auto quiet = parse(with("event.processing.failure.handling.mode", "skip"));
+  CHECK((quiet.skip_unconvertible && !quiet.log_skipped));
+  CHECK(parse(with("include.schema.comments", "true")).capture_options().mapper.events.schema_comments);
+  CHECK_FALSE(parse(with("event.processing.failure.handling.mode", "fail")).skip_unconvertible);
+  CHECK_THROWS_WITH_AS(parse(with("errors.tolerance", "some")), "c.json (inv): errors.tolerance must be none or all, not 'some'", Error);
+  CHECK_THROWS_WITH_AS(parse(with("event.processing.failure.handling.mode", "retry")),
+                       doctest::Contains("must be fail, warn, skip or ignore"), Error);
+  CHECK(parse(with("errors.log.enable", "true")).warnings.empty());  // a known key now
 }
 
 TEST_CASE("run config: the connector name - outer - inner - missing - conflicting") {
