@@ -5,6 +5,8 @@
 #include <sstream>
 #include <thread>
 
+#include "kafka/admin.hpp"
+
 namespace cdcctl::testsupport {
 
 namespace {
@@ -18,11 +20,26 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-RunSetup::RunSetup(const std::string& prefix, const std::vector<std::string>& topics, const std::string& schema_sql)
-    : db(pg.create_database(prefix)), kafka(topics) {
+RunSetup::RunSetup(const std::string& prefix, const std::vector<std::string>& topics, const std::string& schema_sql,
+                   const std::string& external_bootstrap)
+    : db(pg.create_database(prefix)) {
+  if (external_bootstrap.empty()) {
+    embedded = std::make_unique<EmbeddedKafka>(topics);
+    bootstrap = embedded->bootstrap_servers();
+  } else {
+    bootstrap = external_bootstrap;
+    auto admin = kafka::make_topic_admin({{"bootstrap.servers", bootstrap}}, std::chrono::seconds(30));
+    for (const auto& topic : topics) {
+      const auto colon = topic.find(':');
+      kafka::NewTopicRequest request;
+      request.name = topic.substr(0, colon);
+      request.partitions = colon == std::string::npos ? 1 : std::stoi(topic.substr(colon + 1));
+      admin->create_topic(request);
+    }
+  }
   pg.psql(schema_sql, db);
   std::ofstream(worker_path) << "# a Kafka Connect standalone worker's settings\n"
-                             << "bootstrap.servers=" << kafka.bootstrap_servers() << "\n"
+                             << "bootstrap.servers=" << bootstrap << "\n"
                              << "offset.storage.topic=connect-offsets\n"
                              << "state.dir=" << dir.path() << "/state\n"
                              << "offset.flush.interval.ms=10000\n";
@@ -65,7 +82,7 @@ nlohmann::json RunSetup::status() const {
 
 std::vector<kafka::Record> RunSetup::read(const std::string& topic) const {
   using namespace std::chrono_literals;
-  kafka::Consumer consumer({{"bootstrap.servers", kafka.bootstrap_servers()}});
+  kafka::Consumer consumer({{"bootstrap.servers", bootstrap}});
   std::vector<kafka::Record> records;
   const auto ranges = consumer.whole_topic(topic, 10s);
   consumer.read(
@@ -82,7 +99,7 @@ std::vector<kafka::Record> RunSetup::read(const std::string& topic) const {
 
 std::vector<std::int64_t> RunSetup::high_watermarks(const std::string& topic) const {
   using namespace std::chrono_literals;
-  kafka::Consumer consumer({{"bootstrap.servers", kafka.bootstrap_servers()}});
+  kafka::Consumer consumer({{"bootstrap.servers", bootstrap}});
   std::vector<std::int64_t> out;
   for (const auto& range : consumer.whole_topic(topic, 10s)) out.push_back(range.end);
   return out;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,15 @@ namespace cdcctl::testsupport {
 
 class RunSetup {
  public:
-  // topics: "name[:partitions]" created on the broker first.
-  RunSetup(const std::string& prefix, const std::vector<std::string>& topics, const std::string& schema_sql);
+  // topics: "name[:partitions]" created on the broker first: the embedded
+  // one started here, or the one at `external_bootstrap` (a real broker).
+  RunSetup(const std::string& prefix, const std::vector<std::string>& topics, const std::string& schema_sql,
+           const std::string& external_bootstrap = {});
 
   PgCluster pg;
   std::string db;
-  EmbeddedKafka kafka;
+  std::unique_ptr<EmbeddedKafka> embedded;  // null with an external broker
+  std::string bootstrap;
   TempDir dir{"cdcctl-run"};
   std::string worker_path = dir.path() + "/worker.properties";
   std::string connector_path = dir.path() + "/connector.json";
