@@ -19,14 +19,18 @@
 // on the real broker, where no repeat at all is allowed.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "kafka/topic_io.hpp"
+#include "pg/connection.hpp"
+#include "pg/lsn.hpp"
 #include "support/pg_cluster.hpp"
 #include "support/process.hpp"
 #include "support/real_cluster.hpp"
@@ -46,7 +50,7 @@ RealCluster& cluster() {
   return shared_service([] { return std::make_unique<RealCluster>(RealClusterOptions{.name = "engine"}); });
 }
 
-PgCluster& pg() {
+PgCluster& postgres() {
   static PgCluster instance;
   return instance;
 }
@@ -222,7 +226,7 @@ const std::vector<Variant>& variants() {
 }
 
 json connector_config(const std::string& prefix, const Variant& variant, const std::string& database) {
-  auto config = debezium_postgres_source(prefix, prefix, {pg().port(), database});
+  auto config = debezium_postgres_source(prefix, prefix, {postgres().port(), database});
   config["config"]["skipped.operations"] = "none";
   config["config"]["hstore.handling.mode"] = "json";
   for (const auto& [key, value] : variant.config.items()) config["config"][key] = value;
@@ -437,7 +441,7 @@ std::map<std::string, std::pair<OJ, OJ>> stored_offsets() {
 }
 
 std::string slot_lsn(const std::string& database, const std::string& slot) {
-  return pg().psql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'", database);
+  return postgres().psql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'", database);
 }
 
 // `cdcctl run` on the real broker with these connector configs, offsets in
@@ -478,9 +482,9 @@ void write_text(const std::string& path, const std::string& text) {
 
 TEST_CASE("cdcctl run and Debezium 3.6 capture the same database into the same records and offsets") {
   auto& kafka = cluster();
-  const auto database = pg().create_database("differential");
-  pg().psql(kSchemaSql, database);
-  pg().psql(rows_sql(0), database);
+  const auto database = postgres().create_database("differential");
+  postgres().psql(kSchemaSql, database);
+  postgres().psql(rows_sql(0), database);
 
   // cdcctl: one worker process with every variant's connector.
   TempDir dir("cdcctl-engine");
@@ -514,7 +518,7 @@ TEST_CASE("cdcctl run and Debezium 3.6 capture the same database into the same r
   }
   // Debezium's snapshot events are sent before it starts streaming; the
   // stream starts from the slot either way, so nothing is missed here.
-  for (const auto& statement : streaming_workload()) pg().psql(statement, database);
+  for (const auto& statement : streaming_workload()) postgres().psql(statement, database);
 
   for (const auto& variant : variants()) {
     INFO("connector d", variant.id, "\nConnect log:\n", kafka.worker_log_tail(0, 60));
@@ -614,10 +618,10 @@ TEST_CASE("cdcctl run and Debezium 3.6 capture the same database into the same r
   CHECK(worker.stop() == 0);
   // Eight slots would hold WAL back for the cases after this one.
   eventually([&] {
-    pg().psql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+    postgres().psql("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
               "WHERE database = current_database() AND NOT active",
               database);
-    return pg().psql("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()", database) == "0";
+    return postgres().psql("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()", database) == "0";
   }, 60s);
 }
 
@@ -682,8 +686,8 @@ std::string connector_state(const std::string& name) {
 
 TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and back: every change once, in order, one slot") {
   auto& kafka = cluster();
-  const auto database = pg().create_database("move");
-  pg().psql("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL); ALTER TABLE orders REPLICA IDENTITY FULL;"
+  const auto database = postgres().create_database("move");
+  postgres().psql("CREATE TABLE orders (id int PRIMARY KEY, v int NOT NULL); ALTER TABLE orders REPLICA IDENTITY FULL;"
             "INSERT INTO orders SELECT g, -g FROM generate_series(1, 40) g;",
             database);
   Workload workload;
@@ -692,7 +696,7 @@ TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and ba
     workload.expected[key].push_back("r:" + std::to_string(-key));
   }
   // One connector config for both engines: the JSON a user would PUT to Connect.
-  auto config = debezium_postgres_source("mv", "mv", {pg().port(), database});
+  auto config = debezium_postgres_source("mv", "mv", {postgres().port(), database});
   config["config"]["table.include.list"] = "public.orders";
   const std::string topic = "mv.public.orders";
   std::size_t applied = 40;  // changes so far (the snapshot's rows)
@@ -705,11 +709,11 @@ TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and ba
   };
   const auto apply = [&](int transactions) {
     const auto before = workload.counter;
-    pg().psql(workload.next(transactions), database);
+    postgres().psql(workload.next(transactions), database);
     applied += static_cast<std::size_t>(workload.counter - before);
   };
   const auto slots = [&] {
-    return pg().psql("SELECT slot_name FROM pg_replication_slots WHERE database = current_database() ORDER BY 1", database);
+    return postgres().psql("SELECT slot_name FROM pg_replication_slots WHERE database = current_database() ORDER BY 1", database);
   };
 
   // 1. cdcctl run snapshots and streams, then stops cleanly.
@@ -722,7 +726,7 @@ TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and ba
     REQUIRE(caught_up(applied));
     CHECK(worker->stop() == 0);
   }
-  const auto slot_before = pg().psql("SELECT catalog_xmin FROM pg_replication_slots WHERE slot_name = 'mv_slot'", database);
+  const auto slot_before = postgres().psql("SELECT catalog_xmin FROM pg_replication_slots WHERE slot_name = 'mv_slot'", database);
   CHECK(slots() == "mv_slot");
 
   // 2. Changes while nothing captures; then the same JSON on Connect:
@@ -778,14 +782,14 @@ TEST_CASE("a connector moves from cdcctl run to Debezium on Kafka Connect and ba
 TEST_CASE("a value cdcctl cannot convert fails its connector alone, with where and what; errors.tolerance=all skips it") {
   auto& kafka = cluster();
   (void)kafka;
-  const auto database = pg().create_database("poison");
-  pg().psql("CREATE TABLE items (id int PRIMARY KEY, name text)", database);
+  const auto database = postgres().create_database("poison");
+  postgres().psql("CREATE TABLE items (id int PRIMARY KEY, name text)", database);
   // Three connectors of one worker on the same table. No PostgreSQL value is
   // known that cdcctl cannot convert (the differential test above covers the
   // edges), so the worker's test hook makes 'poison' in items.name one, for
   // "bad" and "tolerant"; "good" reads it as text.
   const auto source = [&](const std::string& name) {
-    auto config = debezium_postgres_source(name, name, {pg().port(), database});
+    auto config = debezium_postgres_source(name, name, {postgres().port(), database});
     config["config"]["table.include.list"] = "public.items";
     return config;
   };
@@ -805,14 +809,14 @@ TEST_CASE("a value cdcctl cannot convert fails its connector alone, with where a
     return out;
   };
   const auto slot_active = [&](const std::string& name) {
-    return pg().psql("SELECT active FROM pg_replication_slots WHERE slot_name = '" + name + "_slot'", database) == "t";
+    return postgres().psql("SELECT active FROM pg_replication_slots WHERE slot_name = '" + name + "_slot'", database) == "t";
   };
   INFO(read_log(dir));
   REQUIRE(eventually([&] { return slot_active("good") && slot_active("bad") && slot_active("tolerant"); }, 60s));
-  pg().psql("INSERT INTO items VALUES (1, 'a')", database);
-  pg().psql("INSERT INTO items VALUES (2, 'poison')", database);
-  pg().psql("INSERT INTO items VALUES (3, 'b')", database);
-  const auto poison_lsn = pg().psql("SELECT pg_current_wal_lsn()", database);
+  postgres().psql("INSERT INTO items VALUES (1, 'a')", database);
+  postgres().psql("INSERT INTO items VALUES (2, 'poison')", database);
+  postgres().psql("INSERT INTO items VALUES (3, 'b')", database);
+  const auto poison_lsn = postgres().psql("SELECT pg_current_wal_lsn()", database);
 
   REQUIRE(eventually([&] { return names("good") == std::vector<std::string>{"a", "poison", "b"}; }, 60s));
   REQUIRE(eventually([&] { return names("tolerant") == std::vector<std::string>{"a", "b"}; }, 60s));
@@ -848,7 +852,7 @@ TEST_CASE("a value cdcctl cannot convert fails its connector alone, with where a
   CHECK(log.find("value 'poison'") != std::string::npos);
 
   // The others keep flowing.
-  pg().psql("INSERT INTO items VALUES (4, 'c')", database);
+  postgres().psql("INSERT INTO items VALUES (4, 'c')", database);
   CHECK(eventually([&] { return names("good").size() == 4 && names("tolerant").size() == 3; }, 60s));
   CHECK(worker->stop() == 1);  // a connector failed
   CHECK_FALSE(poison_lsn.empty());
@@ -860,4 +864,45 @@ TEST_CASE("exactly once on a real broker across SIGKILLs: a read_committed consu
   RunSetup setup("eo_real", {"srv.public.t:32", "connect-offsets:25", "__debezium-heartbeat.srv:1"},
                  "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL, pad text)", cluster().bootstrap_servers());
   check_exactly_once_across_sigkills(setup, /*broker_hides_aborted=*/true);
+}
+
+TEST_CASE("a second worker with the same connector fences the first: it stops, the second goes on, nothing lost or repeated") {
+  RunSetup setup("fence", {"srv.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
+                 cluster().bootstrap_servers());
+  setup.write_connector("fenced", {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
+                                   {"slot.name", "fenced"}});
+  auto first = setup.start();
+  REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
+  std::atomic<bool> done{false};
+  std::atomic<int> written{0};
+  std::jthread workload([&] {
+    auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
+    for (int id = 1; !done && id <= 100000; ++id) {
+      conn.exec_simple("INSERT INTO t VALUES (" + std::to_string(id) + ", 0)");
+      written = id;
+    }
+  });
+  REQUIRE(wait_until([&] { return written >= 300; }, 60s));
+  // The same connector started again elsewhere: its producer's
+  // init_transactions (same transactional.id) fences the first one's.
+  auto second = setup.start();
+  const auto first_exit = first->wait_exit(60s);
+  INFO(setup.log());
+  REQUIRE(first_exit.has_value());  // the fenced worker stops by itself
+  CHECK(*first_exit == 1);
+  CHECK(setup.log().find("fenced") != std::string::npos);
+  REQUIRE(wait_until([&] { return written >= 3000; }, 120s));
+  done = true;
+  workload.join();
+  const auto rows = written.load();
+  // The second worker takes the slot once the first let it go, and catches up.
+  const auto end_lsn = pg::parse_lsn(setup.pg.psql("SELECT pg_current_wal_lsn()", setup.db));
+  REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn("fenced")) >= end_lsn; }, 120s));
+  CHECK(second->stop() == 0);
+  std::map<std::string, int> copies;
+  for (const auto& change : changes_in(setup, "srv.public.t")) ++copies[change.key];
+  CHECK(copies.size() == static_cast<std::size_t>(rows));
+  int repeated = 0;
+  for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
+  CHECK(repeated == 0);
 }
