@@ -906,3 +906,41 @@ TEST_CASE("a second worker with the same connector fences the first: it stops, t
   for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
   CHECK(repeated == 0);
 }
+
+TEST_CASE("the broker stopped and started again mid-stream: the worker waits, resumes, and loses or repeats nothing") {
+  auto& kafka = cluster();
+  RunSetup setup("outage", {"srv.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
+                 kafka.bootstrap_servers());
+  setup.write_connector("outage", {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
+                                   {"slot.name", "outage"}});
+  auto worker = setup.start();
+  REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
+  std::atomic<bool> done{false};
+  std::atomic<int> written{0};
+  std::jthread workload([&] {
+    auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
+    for (int id = 1; !done && id <= 100000; ++id) {
+      conn.exec_simple("INSERT INTO t VALUES (" + std::to_string(id) + ", 0)");
+      written = id;
+      if (id % 100 == 0) std::this_thread::sleep_for(20ms);
+    }
+  });
+  REQUIRE(wait_until([&] { return written >= 500; }, 60s));
+  kafka.stop_broker();
+  std::this_thread::sleep_for(10s);  // PostgreSQL goes on committing while Kafka is away
+  kafka.start_broker_again();
+  REQUIRE(wait_until([&] { return written >= 4000; }, 120s));
+  done = true;
+  workload.join();
+  const auto rows = written.load();
+  const auto end_lsn = pg::parse_lsn(setup.pg.psql("SELECT pg_current_wal_lsn()", setup.db));
+  INFO(setup.log());
+  REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn("outage")) >= end_lsn; }, 180s));
+  CHECK(worker->stop() == 0);  // it waited for the broker instead of failing
+  std::map<std::string, int> copies;
+  for (const auto& change : changes_in(setup, "srv.public.t")) ++copies[change.key];
+  CHECK(copies.size() == static_cast<std::size_t>(rows));
+  int repeated = 0;
+  for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
+  CHECK(repeated == 0);
+}

@@ -256,6 +256,17 @@ void RealCluster::start_broker() {
                              format.out + format.err);
   }
 
+  launch_broker();
+}
+
+void RealCluster::stop_broker() {
+  if (broker_) broker_->stop();  // SIGTERM: a controlled shutdown
+  broker_.reset();
+}
+
+void RealCluster::launch_broker() {
+  const std::string log = log_dir_ + "/broker.log";
+  const std::string properties = data_->path() + "/server.properties";
   broker_ = start_jvm(log, "512m", {"kafka.Kafka", properties});
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   std::string last_error;

@@ -55,6 +55,10 @@ class RealCluster {
   // with SIGTERM and returns once that JVM has gone; the supervisor then
   // starts a new one on the same port.
   std::string worker_restart_command() const;
+  // Stops the broker (a controlled shutdown), and starts it again on the
+  // same ports and data, returning once it answers Metadata again.
+  void stop_broker();
+  void start_broker_again() { launch_broker(); }
   // The pid of worker i's current JVM.
   int worker_pid(std::size_t worker) const;
   // The last lines of worker i's log (empty string when none), for failure messages.
@@ -78,6 +82,7 @@ class RealCluster {
   std::vector<Worker> workers_;
 
   void start_broker();
+  void launch_broker();
   void start_worker(Worker& worker);
   std::unique_ptr<BackgroundProcess> start_jvm(const std::string& log, const std::string& heap,
                                                 const std::vector<std::string>& main_and_args,
