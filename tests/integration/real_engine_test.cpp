@@ -867,10 +867,10 @@ TEST_CASE("exactly once on a real broker across SIGKILLs: a read_committed consu
 }
 
 TEST_CASE("a second worker with the same connector fences the first: it stops, the second goes on, nothing lost or repeated") {
-  RunSetup setup("fence", {"srv.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
+  RunSetup setup("fence", {"fence.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
                  cluster().bootstrap_servers());
   setup.write_connector("fenced", {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
-                                   {"slot.name", "fenced"}});
+                                   {"slot.name", "fenced"}, {"topic.prefix", "fence"}});
   auto first = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
   std::atomic<bool> done{false};
@@ -900,7 +900,7 @@ TEST_CASE("a second worker with the same connector fences the first: it stops, t
   REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn("fenced")) >= end_lsn; }, 120s));
   CHECK(second->stop() == 0);
   std::map<std::string, int> copies;
-  for (const auto& change : changes_in(setup, "srv.public.t")) ++copies[change.key];
+  for (const auto& change : changes_in(setup, "fence.public.t")) ++copies[change.key];
   CHECK(copies.size() == static_cast<std::size_t>(rows));
   int repeated = 0;
   for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
@@ -909,10 +909,10 @@ TEST_CASE("a second worker with the same connector fences the first: it stops, t
 
 TEST_CASE("the broker stopped and started again mid-stream: the worker waits, resumes, and loses or repeats nothing") {
   auto& kafka = cluster();
-  RunSetup setup("outage", {"srv.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
+  RunSetup setup("outage", {"outage.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
                  kafka.bootstrap_servers());
   setup.write_connector("outage", {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
-                                   {"slot.name", "outage"}});
+                                   {"slot.name", "outage"}, {"topic.prefix", "outage"}});
   auto worker = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
   std::atomic<bool> done{false};
@@ -938,7 +938,7 @@ TEST_CASE("the broker stopped and started again mid-stream: the worker waits, re
   REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn("outage")) >= end_lsn; }, 180s));
   CHECK(worker->stop() == 0);  // it waited for the broker instead of failing
   std::map<std::string, int> copies;
-  for (const auto& change : changes_in(setup, "srv.public.t")) ++copies[change.key];
+  for (const auto& change : changes_in(setup, "outage.public.t")) ++copies[change.key];
   CHECK(copies.size() == static_cast<std::size_t>(rows));
   int repeated = 0;
   for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;

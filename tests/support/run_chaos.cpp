@@ -88,7 +88,7 @@ void check_exactly_once_across_sigkills(RunSetup& setup, bool broker_hides_abort
   // commit position afterwards (test_decoding puts it on the COMMIT row).
   setup.pg.psql("SELECT pg_create_logical_replication_slot('eo_commits', 'test_decoding')", setup.db);
   auto worker = setup.start();
-  REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
+  REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 120s), setup.log());
 
   // A serial workload (commit order = LSN order): single-row inserts, updates
   // and deletes, one 100,000-row transaction, then 10-statement transactions.
