@@ -866,23 +866,64 @@ TEST_CASE("exactly once on a real broker across SIGKILLs: a read_committed consu
   check_exactly_once_across_sigkills(setup, /*broker_hides_aborted=*/true);
 }
 
+namespace {
+
+// A `cdcctl run` connector on the real broker capturing table t of its own
+// database into NAME.public.t, and single-row inserts committed one after
+// another in the background until stopped.
+struct InsertStream {
+  explicit InsertStream(const std::string& name)
+      : name(name),
+        setup(name, {name + ".public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
+              cluster().bootstrap_servers()) {
+    setup.write_connector(name, {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
+                                 {"slot.name", name}, {"topic.prefix", name}});
+  }
+
+  void start_inserting() {
+    inserts = std::jthread([this](std::stop_token stopped) {
+      auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
+      for (int id = 1; !stopped.stop_requested() && id <= 100000; ++id) {
+        conn.exec_simple("INSERT INTO t VALUES (" + std::to_string(id) + ", 0)");
+        written = id;
+        if (id % 100 == 0) std::this_thread::sleep_for(20ms);
+      }
+    });
+  }
+
+  // Stops inserting, waits until the running worker has confirmed every
+  // insert, and checks the topic holds each row once.
+  void stop_and_check_each_row_once(BackgroundProcess& worker) {
+    inserts.request_stop();
+    inserts.join();
+    const auto rows = written.load();
+    const auto end_lsn = pg::parse_lsn(setup.pg.psql("SELECT pg_current_wal_lsn()", setup.db));
+    INFO(setup.log());
+    REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn(name)) >= end_lsn; }, 180s));
+    CHECK(worker.stop() == 0);
+    std::map<std::string, int> copies;
+    for (const auto& change : changes_in(setup, name + ".public.t")) ++copies[change.key];
+    CHECK(copies.size() == static_cast<std::size_t>(rows));
+    int repeated = 0;
+    for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
+    CHECK(repeated == 0);
+  }
+
+  std::string name;
+  RunSetup setup;
+  std::atomic<int> written{0};
+  std::jthread inserts;
+};
+
+}  // namespace
+
 TEST_CASE("a second worker with the same connector fences the first: it stops, the second goes on, nothing lost or repeated") {
-  RunSetup setup("fence", {"fence.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
-                 cluster().bootstrap_servers());
-  setup.write_connector("fenced", {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
-                                   {"slot.name", "fenced"}, {"topic.prefix", "fence"}});
+  InsertStream stream("fenced");
+  auto& setup = stream.setup;
   auto first = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
-  std::atomic<bool> done{false};
-  std::atomic<int> written{0};
-  std::jthread workload([&] {
-    auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
-    for (int id = 1; !done && id <= 100000; ++id) {
-      conn.exec_simple("INSERT INTO t VALUES (" + std::to_string(id) + ", 0)");
-      written = id;
-    }
-  });
-  REQUIRE(wait_until([&] { return written >= 300; }, 60s));
+  stream.start_inserting();
+  REQUIRE(wait_until([&] { return stream.written >= 300; }, 60s));
   // The same connector started again elsewhere: its producer's
   // init_transactions (same transactional.id) fences the first one's.
   auto second = setup.start();
@@ -891,56 +932,23 @@ TEST_CASE("a second worker with the same connector fences the first: it stops, t
   REQUIRE(first_exit.has_value());  // the fenced worker stops by itself
   CHECK(*first_exit == 1);
   CHECK(setup.log().find("fenced") != std::string::npos);
-  REQUIRE(wait_until([&] { return written >= 3000; }, 120s));
-  done = true;
-  workload.join();
-  const auto rows = written.load();
-  // The second worker takes the slot once the first let it go, and catches up.
-  const auto end_lsn = pg::parse_lsn(setup.pg.psql("SELECT pg_current_wal_lsn()", setup.db));
-  REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn("fenced")) >= end_lsn; }, 120s));
-  CHECK(second->stop() == 0);
-  std::map<std::string, int> copies;
-  for (const auto& change : changes_in(setup, "fence.public.t")) ++copies[change.key];
-  CHECK(copies.size() == static_cast<std::size_t>(rows));
-  int repeated = 0;
-  for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
-  CHECK(repeated == 0);
+  REQUIRE(wait_until([&] { return stream.written >= 3000; }, 120s));
+  // The second worker took the slot once the first let it go.
+  stream.stop_and_check_each_row_once(*second);
 }
 
 TEST_CASE("the broker stopped and started again mid-stream: the worker waits, resumes, and loses or repeats nothing") {
   auto& kafka = cluster();
-  RunSetup setup("outage", {"outage.public.t:4", "connect-offsets:25"}, "CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)",
-                 kafka.bootstrap_servers());
-  setup.write_connector("outage", {{"key.converter.schemas.enable", "false"}, {"value.converter.schemas.enable", "false"},
-                                   {"slot.name", "outage"}, {"topic.prefix", "outage"}});
+  InsertStream stream("outage");
+  auto& setup = stream.setup;
   auto worker = setup.start();
   REQUIRE_MESSAGE(wait_until([&] { return setup.status().value("state", "") == "RUNNING"; }, 60s), setup.log());
-  std::atomic<bool> done{false};
-  std::atomic<int> written{0};
-  std::jthread workload([&] {
-    auto conn = pg::Connection::open(setup.pg.conninfo(setup.db), 10s);
-    for (int id = 1; !done && id <= 100000; ++id) {
-      conn.exec_simple("INSERT INTO t VALUES (" + std::to_string(id) + ", 0)");
-      written = id;
-      if (id % 100 == 0) std::this_thread::sleep_for(20ms);
-    }
-  });
-  REQUIRE(wait_until([&] { return written >= 500; }, 60s));
+  stream.start_inserting();
+  REQUIRE(wait_until([&] { return stream.written >= 500; }, 60s));
   kafka.stop_broker();
   std::this_thread::sleep_for(10s);  // PostgreSQL goes on committing while Kafka is away
   kafka.start_broker_again();
-  REQUIRE(wait_until([&] { return written >= 4000; }, 120s));
-  done = true;
-  workload.join();
-  const auto rows = written.load();
-  const auto end_lsn = pg::parse_lsn(setup.pg.psql("SELECT pg_current_wal_lsn()", setup.db));
-  INFO(setup.log());
-  REQUIRE(wait_until([&] { return pg::parse_lsn(setup.confirmed_flush_lsn("outage")) >= end_lsn; }, 180s));
-  CHECK(worker->stop() == 0);  // it waited for the broker instead of failing
-  std::map<std::string, int> copies;
-  for (const auto& change : changes_in(setup, "outage.public.t")) ++copies[change.key];
-  CHECK(copies.size() == static_cast<std::size_t>(rows));
-  int repeated = 0;
-  for (const auto& [key, count] : copies) repeated += count > 1 ? 1 : 0;
-  CHECK(repeated == 0);
+  REQUIRE(wait_until([&] { return stream.written >= 4000; }, 120s));
+  // It waited for the broker instead of failing (stops with 0), every row once.
+  stream.stop_and_check_each_row_once(*worker);
 }
