@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <thread>
 
 #include "core/error.hpp"
 
@@ -105,8 +106,19 @@ std::vector<std::string> Consumer::topic_names(std::chrono::milliseconds timeout
 
 Watermarks Consumer::watermarks(const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout) {
   Watermarks marks;
-  const auto err =
-      rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &marks.low, &marks.high, timeout_ms(timeout));
+  // A partition whose leader is being elected (a topic just created, a
+  // broker just restarted) answers NOT_LEADER / LEADER_NOT_AVAILABLE for a
+  // moment: retriable in Kafka's protocol, so asked again within the timeout.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (;;) {
+    const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+                               std::chrono::milliseconds(1));
+    err = rd_kafka_query_watermark_offsets(rk_.get(), topic.c_str(), partition, &marks.low, &marks.high, timeout_ms(left));
+    const bool electing = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+    if (!electing || std::chrono::steady_clock::now() + std::chrono::milliseconds(100) >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
     throw Error::not_found("partition " + std::to_string(partition) + " of " + topic + " does not exist");
   }
